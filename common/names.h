@@ -1,0 +1,29 @@
+/* What a valid interface name and device name are, and how an interface
+ * name becomes its object path (the contract's "handle"). */
+#pragma once
+
+#include <stdbool.h>
+
+#define WAND_BUS_NAME "org.wand.Router1"
+#define WAND_MANAGER_PATH "/org/wand/Router1"
+#define WAND_INTERFACE_PATH_PREFIX "/org/wand/Router1/interface"
+#define WAND_MANAGER_INTERFACE "org.wand.Router1.Manager"
+#define WAND_INTERFACE_INTERFACE "org.wand.Router1.Interface"
+
+#define WAND_NAME_MAX 64
+#define WAND_DEVICE_MAX 15 /* IFNAMSIZ - 1 */
+
+/* 1–64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool interface_name_is_valid(const char *name);
+
+/* As the kernel's dev_valid_name(): 1–15 bytes, not "." or "..", no '/',
+ * ':' or whitespace. */
+bool device_name_is_valid(const char *name);
+
+/* "/org/wand/Router1/interface/<escaped name>"; NULL on OOM. */
+char *interface_bus_path(const char *name);
+
+/* The interface name a path under WAND_INTERFACE_PATH_PREFIX names, or NULL
+ * when it names none (wrong prefix, deeper path, invalid escape, invalid
+ * name). The caller frees it. */
+char *interface_name_from_bus_path(const char *path);

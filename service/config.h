@@ -1,0 +1,49 @@
+/* wand's configuration files: <dir>/wand.conf and <dir>/interfaces/<name>.conf.
+ * Reading reports every problem with file and line; writing is atomic
+ * (temporary file, fsync, rename, fsync of the directory). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "settings.h"
+
+typedef struct ConfigMain {
+        bool demand_dial; /* [Router] DemandDial=, default true */
+} ConfigMain;
+
+/* Reads <dir>/wand.conf. A missing file gives the defaults and 0. On a parse
+ * error returns -EINVAL and *ret_error = "<path>:<line>: <problem>"
+ * (caller frees); other failures return -errno with *ret_error set too. */
+int config_read_main(const char *dir, ConfigMain *ret, char **ret_error);
+
+/* Reads one interface file (section [Interface], keys as the Settings table,
+ * comments with '#' or ';', blank lines). The whole file must parse and
+ * settings_verify() must pass, else -EINVAL and
+ * *ret_error = "<path>:<line>: <problem>" (line 0 when the problem is of the
+ * whole file, e.g. "Device= is missing"). */
+int config_read_interface(const char *path, Settings *ret, char **ret_error);
+
+typedef struct ConfigEntry {
+        char *name;      /* interface name (file name without .conf) */
+        Settings settings;
+} ConfigEntry;
+
+/* Reads every <dir>/interfaces/<name>.conf whose <name> is a valid interface
+ * name, sorted by name. A file that fails to parse, or whose name is invalid,
+ * is skipped after log_func(problem_line) is called with a message naming the
+ * file, line and problem; the others still load. A missing interfaces/
+ * directory is no error. Returns 0 and the entries, or -errno. */
+typedef void (*ConfigLogFunc)(const char *message, void *userdata);
+int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *ret_n,
+                           ConfigLogFunc log_func, void *userdata);
+void config_entries_free(ConfigEntry *entries, size_t n);
+
+/* Writes <dir>/interfaces/<name>.conf atomically (creating interfaces/ if
+ * needed, mode 0644). Returns 0 or -errno; on failure no partial file stays. */
+int config_write_interface(const char *dir, const char *name, const Settings *s);
+
+/* Removes <dir>/interfaces/<name>.conf; a missing file is no error. */
+int config_remove_interface(const char *dir, const char *name);
+
+/* "<dir>/interfaces/<name>.conf"; NULL on OOM. */
+char *config_interface_path(const char *dir, const char *name);

@@ -1,0 +1,44 @@
+/* An interface's settings (the contract's Settings table), independent of
+ * where they come from: a configuration file or CreateInterface's a{sv}. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct Settings {
+        char *device;              /* required */
+        char **connect_command;    /* NULL-terminated argv, or NULL */
+        char **disconnect_command; /* NULL-terminated argv, or NULL */
+        bool enabled;              /* default true */
+        bool persistent;           /* default false */
+        uint32_t connect_timeout_sec;    /* default 20 */
+        uint32_t disconnect_timeout_sec; /* default 10 */
+} Settings;
+
+#define SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC 20u
+#define SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC 10u
+
+/* Fills in the defaults; device and commands NULL. */
+void settings_init(Settings *s);
+/* Frees what s owns and re-initialises it. */
+void settings_done(Settings *s);
+/* Deep copy; -ENOMEM. */
+int settings_copy(Settings *dst, const Settings *src);
+/* True when both say the same. */
+bool settings_equal(const Settings *a, const Settings *b);
+
+/* Sets one key from its textual form in a configuration file
+ * ("Device", "ConnectCommand", "Enabled", …). Returns 0, or -EINVAL with
+ * *ret_problem set to a static string saying what is wrong ("unknown key",
+ * "not a boolean", "unterminated quote", …). -ENOMEM on OOM. */
+int settings_set_from_string(Settings *s, const char *key, const char *value, const char **ret_problem);
+
+/* Checks what no single key can: Device present and valid. Returns 0 or
+ * -EINVAL with *ret_problem set. */
+int settings_verify(const Settings *s, const char **ret_problem);
+
+/* strv helpers used by settings and elsewhere. */
+void strv_free(char **l);
+char **strv_copy(char *const *l);
+bool strv_equal(char *const *a, char *const *b);
+size_t strv_length(char *const *l);
