@@ -3,6 +3,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,10 @@ static inline int take_fd(int *fd) {
 
 static inline const char *strempty(const char *s) {
         return s ?: "";
+}
+
+static inline bool isempty(const char *s) {
+        return !s || !s[0];
 }
 
 static inline int streq_ptr(const char *a, const char *b) {

@@ -1,5 +1,8 @@
 /* The one table of the contract's errors. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -51,4 +54,32 @@ const WandErrorInfo *wand_error_lookup(const char *name) {
                 if (streq(wand_errors[i].name, name))
                         return &wand_errors[i];
         return NULL;
+}
+
+const WandErrorInfo *wand_error_from_errno(int error) {
+        if (error < 0)
+                error = -error;
+        for (size_t i = 0; i < wand_errors_count; i++)
+                if (wand_errors[i].errno_value == error)
+                        return &wand_errors[i];
+        return NULL;
+}
+
+int wand_error_set(sd_bus_error *error, int r, const char *format, ...) {
+        const WandErrorInfo *info = wand_error_from_errno(r);
+        char *msg = NULL;
+        va_list ap;
+
+        if (r >= 0)
+                r = -EIO;
+        va_start(ap, format);
+        if (vasprintf(&msg, format, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (info)
+                sd_bus_error_set(error, info->name, msg);
+        else
+                sd_bus_error_set_errnof(error, -r, "%s", msg ?: strerror(-r));
+        free(msg);
+        return r;
 }

@@ -32,8 +32,16 @@ extern const size_t wand_errors_count;
  * sd_bus_error_get_errno(). */
 extern const sd_bus_error_map wand_error_map[];
 
+/* Sets error to the contract's name for the errno value r (negative) with
+ * the formatted message; errno values outside the table fall back to
+ * sd-bus's own mapping. Returns r, so that handlers can return it. */
+int wand_error_set(sd_bus_error *error, int r, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
 /* Registers wand_error_map with sd-bus; idempotent. */
 int wand_errors_register(void);
+
+/* The table row for an errno value (negative or positive), or NULL. */
+const WandErrorInfo *wand_error_from_errno(int error);
 
 /* The table row for a D-Bus error name, or NULL. */
 const WandErrorInfo *wand_error_lookup(const char *name);

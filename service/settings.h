@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Settings {
@@ -33,8 +34,17 @@ bool settings_equal(const Settings *a, const Settings *b);
  * "not a boolean", "unterminated quote", …). -ENOMEM on OOM. */
 int settings_set_from_string(Settings *s, const char *key, const char *value, const char **ret_problem);
 
+/* Whether key is one of the Settings keys ("Device", …); case matters. */
+bool settings_key_is_valid(const char *key);
+
+/* yes/no/true/false/1/0, any case. -EINVAL with *ret_problem set otherwise;
+ * for keys of other sections (wand.conf's DemandDial=). */
+int settings_parse_boolean(const char *value, bool *ret, const char **ret_problem);
+
 /* Checks what no single key can: Device present and valid. Returns 0 or
- * -EINVAL with *ret_problem set. */
+ * -EINVAL with *ret_problem set. Also refuses what could not be written
+ * back to a file (a line break in a command word) and zero timeouts, which
+ * a{sv} could carry. */
 int settings_verify(const Settings *s, const char **ret_problem);
 
 /* strv helpers used by settings and elsewhere. */

@@ -1,0 +1,18 @@
+/* The bus edge: registering objects and answering calls. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "iface.h"
+#include "manager.h"
+
+/* Registers /org/wand/Router1 and the interface objects on m->bus. */
+int manager_bus_register(Manager *m);
+int iface_bus_register(Manager *m);
+
+/* Turns the state machine's outcome (r < 0, optional message) into the
+ * contract's error for interface i. Returns r. */
+int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error);
+
+/* polkit details for an interface: interface=<name>, device=<Device>. */
+#define IFACE_POLKIT_DETAILS(i) ((const char *const[]) { "interface", (i)->name, "device", (i)->settings.device, NULL })

@@ -1,0 +1,582 @@
+/* Reading and writing wand.conf and interfaces/<name>.conf: an INI-like
+ * format whose every problem is reported as "<path>:<line>: <problem>". */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* vasprintf() */
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "macro.h"
+#include "names.h"
+#include "shell-words.h"
+
+#define CONFIG_FILE_MAX (64u * 1024u)
+#define CONFIG_SUFFIX ".conf"
+
+/* asprintf() that returns NULL on failure: asprintf() itself leaves its
+ * pointer undefined then, which _cleanup_free_ must not see. */
+_printf_(1, 2)
+static char *strprintf(const char *format, ...) {
+        va_list ap;
+        char *s;
+        int k;
+
+        va_start(ap, format);
+        k = vasprintf(&s, format, ap);
+        va_end(ap);
+        return k < 0 ? NULL : s;
+}
+
+/* Sets *ret_error, if asked for, and passes r through. */
+_printf_(3, 4)
+static int fail(int r, char **ret_error, const char *format, ...) {
+        va_list ap;
+        char *s;
+        int k;
+
+        if (!ret_error)
+                return r;
+        va_start(ap, format);
+        k = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (k < 0)
+                s = NULL;
+        *ret_error = s;
+        return s ? r : -ENOMEM;
+}
+
+/* Quotes text from a file for a log line: control bytes escaped, long text
+ * cut, so that a hostile file cannot forge or flood log lines. */
+static char *quote_for_log(const char *s) {
+        const size_t max = 80;
+        char *q, *t;
+        size_t i;
+
+        q = malloc(max * 4 + 8);
+        if (!q)
+                return NULL;
+        t = q;
+        *t++ = '"';
+        for (i = 0; s[i] && i < max; i++) {
+                unsigned char c = (unsigned char) s[i];
+                if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
+                        t += sprintf(t, c == '"' || c == '\\' ? "\\%c" : "\\x%02x", c);
+                else
+                        *t++ = (char) c;
+        }
+        *t++ = '"';
+        if (s[i])
+                t = stpcpy(t, "...");
+        *t = 0;
+        return q;
+}
+
+static char *skip_blanks(char *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\f' || *s == '\v')
+                s++;
+        return s;
+}
+
+static void strip_trailing_blanks(char *s) {
+        size_t n = strlen(s);
+
+        while (n > 0 && strchr(" \t\r\f\v", s[n - 1]))
+                s[--n] = 0;
+}
+
+/* Called for each Key=value of the expected section. Returns 0, -ENOMEM, or
+ * -EINVAL with *ret_problem allocated (without path and line). */
+typedef int (*ConfigAssign)(const char *key, const char *value, void *userdata, char **ret_problem);
+
+/* Parses text (NUL-terminated, modified in place). */
+static int config_parse(const char *path, char *text, size_t size, const char *section,
+                        ConfigAssign assign, void *userdata, char **ret_error) {
+        bool in_section = false;
+        unsigned line = 0;
+        char *next = text;
+
+        while (next < text + size) {
+                _cleanup_free_ char *problem = NULL, *q = NULL;
+                char *l = next, *eq, *key, *value;
+                size_t n;
+                int r;
+
+                line++;
+                n = strcspn(l, "\n");
+                if (l + n < text + size && l[n] != '\n')
+                        /* strcspn() stopped at a NUL inside the file. */
+                        return fail(-EINVAL, ret_error, "%s:%u: contains a NUL byte", path, line);
+                l[n] = 0;
+                next = l + n + 1;
+
+                l = skip_blanks(l);
+                strip_trailing_blanks(l);
+                if (!*l || *l == '#' || *l == ';')
+                        continue;
+
+                if (*l == '[') {
+                        size_t k = strlen(section);
+
+                        if (strncmp(l + 1, section, k) != 0 || !streq(l + 1 + k, "]")) {
+                                q = quote_for_log(l);
+                                if (!q)
+                                        return -ENOMEM;
+                                return fail(-EINVAL, ret_error, "%s:%u: unknown section %s (expected [%s])",
+                                            path, line, q, section);
+                        }
+                        in_section = true;
+                        continue;
+                }
+
+                eq = strchr(l, '=');
+                if (!eq) {
+                        q = quote_for_log(l);
+                        if (!q)
+                                return -ENOMEM;
+                        return fail(-EINVAL, ret_error, "%s:%u: %s is not a [Section] or Key=value line",
+                                    path, line, q);
+                }
+                *eq = 0;
+                key = l;
+                strip_trailing_blanks(key);
+                value = skip_blanks(eq + 1);
+
+                if (!*key)
+                        return fail(-EINVAL, ret_error, "%s:%u: missing key before '='", path, line);
+
+                if (!in_section) {
+                        q = quote_for_log(key);
+                        if (!q)
+                                return -ENOMEM;
+                        return fail(-EINVAL, ret_error, "%s:%u: key %s before any section (put it under [%s])",
+                                    path, line, q, section);
+                }
+
+                r = assign(key, value, userdata, &problem);
+                if (r == -EINVAL)
+                        return fail(r, ret_error, "%s:%u: %s", path, line, strempty(problem));
+                if (r < 0)
+                        return r;
+        }
+
+        return 0;
+}
+
+/* Reads a whole configuration file, refusing what is not one. */
+static int config_read_file(const char *path, char **ret_text, size_t *ret_size, char **ret_error) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t size = 0;
+
+        /* O_NONBLOCK: a FIFO must not hang the daemon before fstat() can
+         * refuse it. Symlinks are followed: administrators use them. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return fail(-errno, ret_error, "%s: cannot open: %m", path);
+        if (fstat(fd, &st) < 0)
+                return fail(-errno, ret_error, "%s: cannot stat: %m", path);
+        if (S_ISDIR(st.st_mode))
+                return fail(-EISDIR, ret_error, "%s: is a directory, not a file", path);
+        if (!S_ISREG(st.st_mode))
+                return fail(-EBADFD, ret_error, "%s: not a regular file", path);
+        if (st.st_size > (off_t) CONFIG_FILE_MAX)
+                return fail(-EFBIG, ret_error, "%s: larger than %u KiB, refusing to read it",
+                            path, CONFIG_FILE_MAX / 1024);
+
+        /* One byte more than allowed, to notice a file that grew since. */
+        buf = malloc(CONFIG_FILE_MAX + 2);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + size, CONFIG_FILE_MAX + 1 - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return fail(-errno, ret_error, "%s: cannot read: %m", path);
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+                if (size > CONFIG_FILE_MAX)
+                        return fail(-EFBIG, ret_error, "%s: larger than %u KiB, refusing to read it",
+                                    path, CONFIG_FILE_MAX / 1024);
+        }
+        buf[size] = 0;
+
+        *ret_text = TAKE_PTR(buf);
+        *ret_size = size;
+        return 0;
+}
+
+/* The problem sentence for a value: "<quoted value> <predicate>". */
+static int value_problem(const char *value, const char *predicate, char **ret_problem) {
+        _cleanup_free_ char *q = quote_for_log(value);
+
+        if (!q || !(*ret_problem = strprintf("%s %s", q, predicate)))
+                return -ENOMEM;
+        return -EINVAL;
+}
+
+static int unknown_key_problem(const char *key, const char *section, char **ret_problem) {
+        _cleanup_free_ char *q = quote_for_log(key);
+
+        if (!q || !(*ret_problem = strprintf("unknown key %s in [%s]", q, section)))
+                return -ENOMEM;
+        return -EINVAL;
+}
+
+static int assign_main(const char *key, const char *value, void *userdata, char **ret_problem) {
+        ConfigMain *m = userdata;
+        const char *problem = NULL;
+
+        if (!streq(key, "DemandDial"))
+                return unknown_key_problem(key, "Router", ret_problem);
+        if (settings_parse_boolean(value, &m->demand_dial, &problem) < 0)
+                return value_problem(value, problem, ret_problem);
+        return 0;
+}
+
+int config_read_main(const char *dir, ConfigMain *ret, char **ret_error) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        ConfigMain m = { .demand_dial = true };
+        size_t size;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        path = strprintf("%s/wand.conf", dir);
+        if (!path)
+                return -ENOMEM;
+
+        r = config_read_file(path, &text, &size, ret_error);
+        if (r == -ENOENT) {
+                if (ret_error) {
+                        free(*ret_error);
+                        *ret_error = NULL;
+                }
+                *ret = m;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        r = config_parse(path, text, size, "Router", assign_main, &m, ret_error);
+        if (r < 0)
+                return r;
+
+        *ret = m;
+        return 0;
+}
+
+static int assign_interface(const char *key, const char *value, void *userdata, char **ret_problem) {
+        Settings *s = userdata;
+        const char *problem = NULL;
+        int r;
+
+        if (!settings_key_is_valid(key))
+                return unknown_key_problem(key, "Interface", ret_problem);
+
+        /* A key given twice: the last one wins, as in systemd's files. */
+        r = settings_set_from_string(s, key, value, &problem);
+        if (r == -EINVAL)
+                return value_problem(value, strempty(problem), ret_problem);
+        return r;
+}
+
+int config_read_interface(const char *path, Settings *ret, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        const char *problem = NULL;
+        Settings s;
+        size_t size;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+
+        r = config_read_file(path, &text, &size, ret_error);
+        if (r < 0)
+                return r;
+
+        settings_init(&s);
+        r = config_parse(path, text, size, "Interface", assign_interface, &s, ret_error);
+        if (r >= 0 && settings_verify(&s, &problem) < 0)
+                r = fail(-EINVAL, ret_error, "%s:0: %s", path, problem);
+        if (r < 0) {
+                settings_done(&s);
+                return r;
+        }
+
+        *ret = s;
+        return 0;
+}
+
+void config_entries_free(ConfigEntry *entries, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(entries[i].name);
+                settings_done(&entries[i].settings);
+        }
+        free(entries);
+}
+
+static int entry_compare(const void *a, const void *b) {
+        return strcmp(((const ConfigEntry *) a)->name, ((const ConfigEntry *) b)->name);
+}
+
+_printf_(3, 4)
+static void log_problem(ConfigLogFunc log_func, void *userdata, const char *format, ...) {
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        int k;
+
+        if (!log_func)
+                return;
+        va_start(ap, format);
+        k = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (k < 0)
+                s = NULL; /* not left undefined for _cleanup_free_ */
+        log_func(s ?: "a configuration file was skipped (out of memory to say which)", userdata);
+}
+
+int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *ret_n,
+                           ConfigLogFunc log_func, void *userdata) {
+        _cleanup_free_ char *idir = NULL;
+        ConfigEntry *entries = NULL;
+        size_t n = 0, allocated = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        idir = strprintf("%s/interfaces", dir);
+        if (!idir)
+                return -ENOMEM;
+
+        d = opendir(idir);
+        if (!d) {
+                if (errno != ENOENT)
+                        return -errno;
+                *ret_entries = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_free_ char *name = NULL, *path = NULL, *error = NULL;
+                size_t len = strlen(de->d_name);
+                Settings s;
+
+                /* Hidden files include our own temporary files. */
+                if (de->d_name[0] == '.' || len <= strlen(CONFIG_SUFFIX) ||
+                    !streq(de->d_name + len - strlen(CONFIG_SUFFIX), CONFIG_SUFFIX))
+                        continue;
+
+                name = strndup(de->d_name, len - strlen(CONFIG_SUFFIX));
+                path = strprintf("%s/%s", idir, de->d_name);
+                if (!name || !path) {
+                        r = -ENOMEM;
+                        break;
+                }
+
+                if (!interface_name_is_valid(name)) {
+                        /* A file name may hold anything but '/': quote it. */
+                        _cleanup_free_ char *q = quote_for_log(de->d_name);
+
+                        if (!q) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        log_problem(log_func, userdata,
+                                    "%s: skipping %s: the name is not a valid interface name "
+                                    "(1-64 of A-Z a-z 0-9 _ . -, not starting with . or -)",
+                                    idir, q);
+                        continue;
+                }
+
+                r = config_read_interface(path, &s, &error);
+                if (r == -ENOMEM)
+                        break;
+                if (r < 0) {
+                        log_problem(log_func, userdata, "%s; skipping the file",
+                                    error ?: path);
+                        r = 0;
+                        continue;
+                }
+
+                if (n >= allocated) {
+                        size_t a = allocated ? allocated * 2 : 8;
+                        ConfigEntry *e = reallocarray(entries, a, sizeof(ConfigEntry));
+                        if (!e) {
+                                settings_done(&s);
+                                r = -ENOMEM;
+                                break;
+                        }
+                        entries = e;
+                        allocated = a;
+                }
+                entries[n++] = (ConfigEntry) { .name = TAKE_PTR(name), .settings = s };
+        }
+        if (r >= 0 && errno != 0)
+                r = -errno;
+        closedir(d);
+
+        if (r < 0) {
+                config_entries_free(entries, n);
+                return r;
+        }
+
+        if (n > 1)
+                qsort(entries, n, sizeof(ConfigEntry), entry_compare);
+        *ret_entries = entries;
+        *ret_n = n;
+        return 0;
+}
+
+char *config_interface_path(const char *dir, const char *name) {
+        return strprintf("%s/interfaces/%s" CONFIG_SUFFIX, dir, name);
+}
+
+
+static int serialize_interface(const Settings *s, char **ret_text, size_t *ret_size) {
+        _cleanup_free_ char *connect = NULL, *disconnect = NULL;
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (strv_length(s->connect_command) > 0 && !(connect = shell_join(s->connect_command)))
+                return -ENOMEM;
+        if (strv_length(s->disconnect_command) > 0 && !(disconnect = shell_join(s->disconnect_command)))
+                return -ENOMEM;
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+
+        fputs("# Written by wand; edit it, then reload wand (wandctl reload or SIGHUP).\n"
+              "[Interface]\n", f);
+        fprintf(f, "Device=%s\n", s->device);
+        if (connect)
+                fprintf(f, "ConnectCommand=%s\n", connect);
+        if (disconnect)
+                fprintf(f, "DisconnectCommand=%s\n", disconnect);
+        if (!s->enabled)
+                fputs("Enabled=no\n", f);
+        if (s->persistent)
+                fputs("Persistent=yes\n", f);
+        if (s->connect_timeout_sec != SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC)
+                fprintf(f, "ConnectTimeoutSec=%" PRIu32 "\n", s->connect_timeout_sec);
+        if (s->disconnect_timeout_sec != SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC)
+                fprintf(f, "DisconnectTimeoutSec=%" PRIu32 "\n", s->disconnect_timeout_sec);
+
+        /* A memory stream fails only for lack of memory. */
+        if (ferror(f) || fclose(f) != 0) {
+                free(text);
+                return -ENOMEM;
+        }
+        *ret_text = text;
+        *ret_size = size;
+        return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        return -EIO;
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+/* A rename or unlink is durable only once its directory is synced. */
+static int fsync_directory(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        if (fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Everything up to the rename, on the temporary file. */
+static int write_and_rename(int fd, const char *tmp, const char *path, const char *text, size_t size) {
+        int r;
+
+        if (fchmod(fd, 0644) < 0)
+                return -errno;
+        r = write_all(fd, text, size);
+        if (r < 0)
+                return r;
+        if (fsync(fd) < 0)
+                return -errno;
+        if (rename(tmp, path) < 0)
+                return -errno;
+        return 0;
+}
+
+int config_write_interface(const char *dir, const char *name, const Settings *s) {
+        _cleanup_free_ char *idir = NULL, *path = NULL, *tmp = NULL, *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t size;
+        int r;
+
+        /* The name becomes a path: never let it climb out of interfaces/. */
+        if (!interface_name_is_valid(name) || settings_verify(s, NULL) < 0)
+                return -EINVAL;
+
+        r = serialize_interface(s, &text, &size);
+        if (r < 0)
+                return r;
+
+        idir = strprintf("%s/interfaces", dir);
+        path = strprintf("%s/%s" CONFIG_SUFFIX, idir, name);
+        tmp = strprintf("%s/.%s" CONFIG_SUFFIX ".XXXXXX", idir, name);
+        if (!idir || !path || !tmp)
+                return -ENOMEM;
+
+        if (mkdir(idir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        r = write_and_rename(fd, tmp, path, text, size);
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+
+        return fsync_directory(idir);
+}
+
+int config_remove_interface(const char *dir, const char *name) {
+        _cleanup_free_ char *idir = NULL, *path = NULL;
+
+        if (!interface_name_is_valid(name))
+                return -EINVAL;
+
+        idir = strprintf("%s/interfaces", dir);
+        path = strprintf("%s/%s" CONFIG_SUFFIX, idir, name);
+        if (!idir || !path)
+                return -ENOMEM;
+
+        if (unlink(path) < 0)
+                return errno == ENOENT ? 0 : -errno;
+
+        return fsync_directory(idir);
+}

@@ -1,0 +1,319 @@
+/* org.wand.Router1.Interface: one object per WAN interface under
+ * /org/wand/Router1/interface/<label>, served by a fallback vtable, with
+ * InvalidHandle for any path there that names no interface. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bus.h"
+#include "log.h"
+#include "macro.h"
+#include "names.h"
+#include "polkit.h"
+#include "wand-errors.h"
+
+int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
+        const char *reasons[5];
+        _cleanup_free_ char *joined = NULL;
+        size_t len = 0;
+
+        if (message)
+                return wand_error_set(error, r, "%s", message);
+
+        switch (r) {
+        case -ESRCH:
+                return wand_error_set(error, r,
+                                      "The demand-dial manager is stopped; start it with StartDemandDialManager() "
+                                      "(wandctl manager start).");
+        case -ENOTCONN:
+                return wand_error_set(error, r, "%s is not connected (it is %s).", i->name, iface_state_to_string(i->state));
+        case -EISCONN:
+                return wand_error_set(error, r, "%s is already connected.", i->name);
+        case -EPERM:
+                return wand_error_set(error, r, "%s is disabled; enable it with SetEnabled(true) first.", i->name);
+        case -ENETUNREACH:
+                iface_reasons_to_strv(i->reasons, reasons);
+                for (size_t k = 0; reasons[k]; k++)
+                        len += strlen(reasons[k]) + 2;
+                joined = calloc(1, len + 1);
+                if (joined)
+                        for (size_t k = 0; reasons[k]; k++) {
+                                if (k > 0)
+                                        strcat(joined, ", ");
+                                strcat(joined, reasons[k]);
+                        }
+                if (i->reasons & IFACE_REASON_NO_DEVICE)
+                        return wand_error_set(error, r, "%s is unreachable: device %s does not exist.", i->name,
+                                              i->settings.device);
+                return wand_error_set(error, r, "%s is unreachable (%s).", i->name, strempty(joined));
+        case -EBUSY:
+                return wand_error_set(error, r, "%s is %s; disconnect it first.", i->name, iface_state_to_string(i->state));
+        case -ETIMEDOUT:
+                return sd_bus_error_setf(error, SD_BUS_ERROR_TIMEOUT, "%s: the operation timed out.", i->name);
+        default:
+                return sd_bus_error_set_errnof(error, -r, "%s: %s", i->name, strerror(-r));
+        }
+}
+
+/* An operation the caller waits for has ended: answer it. */
+static void reply_when_done(Iface *i, int r, const char *message, void *userdata) {
+        sd_bus_message *m = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+        if (r >= 0)
+                (void) sd_bus_reply_method_return(m, NULL);
+        else {
+                iface_bus_error(i, r, message, &error);
+                (void) sd_bus_reply_method_error(m, &error);
+        }
+        sd_bus_message_unref(m);
+}
+
+static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        int r;
+
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.connect", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = iface_connect(i, reply_when_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return iface_bus_error(i, r, NULL, error);
+        }
+        return 1;
+}
+
+static int method_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        int r;
+
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.disconnect", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = iface_disconnect(i, reply_when_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return iface_bus_error(i, r, NULL, error);
+        }
+        return 1;
+}
+
+static int method_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        int enabled, r;
+
+        r = sd_bus_message_read(m, "b", &enabled);
+        if (r < 0)
+                return r;
+
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = manager_set_iface_enabled_async(i->manager, i, enabled, reply_when_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return r;
+        }
+        return 1;
+}
+
+static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (i->op != IFACE_OP_NONE || !(i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
+                return iface_bus_error(i, -EBUSY, NULL, error);
+
+        name = strdup(i->name);
+        if (!name)
+                return -ENOMEM;
+        r = manager_delete_iface(i->manager, i);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "Could not remove the configuration of %s: %s. Nothing was changed.", name,
+                                         strerror(-r));
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        return sd_bus_message_append(reply, "s", iface_state_to_string(i->state));
+}
+
+static int property_get_reasons(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        const char *reasons[5];
+
+        iface_reasons_to_strv(i->state == IFACE_UNREACHABLE ? i->reasons : 0, reasons);
+        return sd_bus_message_append_strv(reply, (char **) reasons);
+}
+
+static int property_get_device(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        return sd_bus_message_append(reply, "s", i->settings.device);
+}
+
+static int property_get_enabled(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        return sd_bus_message_append(reply, "b", i->settings.enabled);
+}
+
+static int property_get_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        return sd_bus_message_append(reply, "b", i->settings.persistent);
+}
+
+static const sd_bus_vtable iface_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+
+        SD_BUS_PROPERTY("Name", "s", NULL, offsetof(Iface, name), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Device", "s", property_get_device, 0, 0),
+        SD_BUS_PROPERTY("IfIndex", "i", NULL, offsetof(Iface, ifindex), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Enabled", "b", property_get_enabled, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Persistent", "b", property_get_persistent, 0, 0),
+        SD_BUS_PROPERTY("UnreachabilityReasons", "as", property_get_reasons, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastError", "s", NULL, offsetof(Iface, last_error), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConnectedSince", "t", NULL, offsetof(Iface, connected_since), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD("Connect", NULL, NULL, method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Disconnect", NULL, NULL, method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetEnabled", SD_BUS_ARGS("b", enabled), SD_BUS_NO_RESULT, method_set_enabled,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Delete", NULL, NULL, method_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_VTABLE_END
+};
+
+void iface_send_changed(Iface *i, unsigned props) {
+        const char *names[9];
+        size_t n = 0;
+        int r;
+
+        if (!i->manager->bus || !i->manager->published)
+                return;
+
+        if (props & IFACE_PROP_DEVICE)
+                names[n++] = "Device";
+        if (props & IFACE_PROP_IFINDEX)
+                names[n++] = "IfIndex";
+        if (props & IFACE_PROP_STATE)
+                names[n++] = "State";
+        if (props & IFACE_PROP_ENABLED)
+                names[n++] = "Enabled";
+        if (props & IFACE_PROP_PERSISTENT)
+                names[n++] = "Persistent";
+        if (props & IFACE_PROP_REASONS)
+                names[n++] = "UnreachabilityReasons";
+        if (props & IFACE_PROP_LAST_ERROR)
+                names[n++] = "LastError";
+        if (props & IFACE_PROP_CONNECTED_SINCE)
+                names[n++] = "ConnectedSince";
+        names[n] = NULL;
+        if (n == 0)
+                return;
+
+        r = sd_bus_emit_properties_changed_strv(i->manager->bus, i->path, WAND_INTERFACE_INTERFACE, (char **) names);
+        if (r < 0)
+                log_warning_errno(r, "%s: failed to announce property changes: %m", i->name);
+}
+
+static int iface_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                             sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *name = interface_name_from_bus_path(path);
+        Iface *i;
+
+        if (!name)
+                return 0;
+        i = manager_find_iface(m, name);
+        if (!i)
+                return 0;
+        *found = i;
+        return 1;
+}
+
+
+typedef struct PathList {
+        char **paths;
+        size_t n;
+        int error;
+} PathList;
+
+static void collect_path(Iface *i, void *userdata) {
+        PathList *l = userdata;
+        if (l->error < 0)
+                return;
+        l->paths[l->n] = strdup(i->path);
+        if (!l->paths[l->n])
+                l->error = -ENOMEM;
+        else
+                l->n++;
+}
+
+static int iface_node_enumerator(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *m = userdata;
+        PathList l = {};
+
+        l.paths = calloc(m->n_ifaces + 1, sizeof(char *));
+        if (!l.paths)
+                return -ENOMEM;
+        manager_foreach_iface(m, collect_path, &l);
+        if (l.error < 0) {
+                for (size_t k = 0; k < l.n; k++)
+                        free(l.paths[k]);
+                free(l.paths);
+                return l.error;
+        }
+        *nodes = l.paths;
+        return 0;
+}
+
+/* Runs before the fallback vtable for every message under the prefix: a path
+ * that names no interface gets InvalidHandle, whatever was asked of it. */
+static int iface_invalid_handle(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *path = sd_bus_message_get_path(msg);
+        _cleanup_free_ char *name = NULL;
+
+        if (!sd_bus_message_is_method_call(msg, NULL, NULL))
+                return 0;
+        if (!path || streq(path, WAND_INTERFACE_PATH_PREFIX))
+                return 0; /* the parent itself: introspection lists the children */
+
+        name = interface_name_from_bus_path(path);
+        if (name && manager_find_iface(m, name))
+                return 0;
+
+        return sd_bus_error_setf(error, WAND_ERROR_INVALID_HANDLE,
+                                 "%s names no WAN interface (it never existed or was deleted); "
+                                 "ListInterfaces() shows the valid handles.",
+                                 path);
+}
+
+int iface_bus_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_fallback(m->bus, NULL, WAND_INTERFACE_PATH_PREFIX, iface_invalid_handle, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, WAND_INTERFACE_PATH_PREFIX, WAND_INTERFACE_INTERFACE, iface_vtable,
+                                       iface_object_find, m);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(m->bus, NULL, WAND_INTERFACE_PATH_PREFIX, iface_node_enumerator, m);
+}

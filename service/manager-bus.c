@@ -1,0 +1,226 @@
+/* org.wand.Router1.Manager and the ObjectManager on /org/wand/Router1. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bus.h"
+#include "build-config.h"
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "names.h"
+#include "polkit.h"
+#include "settings-bus.h"
+#include "wand-errors.h"
+
+static int method_get_interface_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        const char *name;
+        Iface *i;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        if (!interface_name_is_valid(name))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "\"%s\" is not a valid interface name (1-64 characters of A-Z a-z 0-9 _ . -, "
+                                         "not starting with . or -).",
+                                         name);
+        i = manager_find_iface(manager, name);
+        if (!i)
+                return sd_bus_error_setf(error, WAND_ERROR_NO_SUCH_INTERFACE, "There is no WAN interface called %s.", name);
+        return sd_bus_reply_method_return(m, "o", i->path);
+}
+
+typedef struct ListBuilder {
+        sd_bus_message *reply;
+        int error;
+} ListBuilder;
+
+static void append_iface(Iface *i, void *userdata) {
+        ListBuilder *b = userdata;
+        if (b->error >= 0)
+                b->error = sd_bus_message_append(b->reply, "(sos)", i->name, i->path, iface_state_to_string(i->state));
+}
+
+static int method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        ListBuilder b = {};
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sos)");
+        if (r < 0)
+                return r;
+        b.reply = reply;
+        manager_foreach_iface(manager, append_iface, &b);
+        if (b.error < 0)
+                return b.error;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        _cleanup_(settings_done) Settings s;
+        const char *name;
+        Iface *i;
+        int r;
+
+        settings_init(&s);
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        if (!interface_name_is_valid(name))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "\"%s\" is not a valid interface name (1-64 characters of A-Z a-z 0-9 _ . -, "
+                                         "not starting with . or -).",
+                                         name);
+        r = settings_from_bus_message(m, &s, error);
+        if (r < 0)
+                return r;
+
+        r = polkit_check(manager->polkit, m, "org.wand.Router1.configure",
+                         (const char *const[]) { "interface", name, "device", s.device, NULL }, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        if (manager_find_iface(manager, name))
+                return sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS, "A WAN interface called %s already exists.",
+                                         name);
+
+        r = manager_create_iface(manager, name, &s, &i);
+        if (r == -EEXIST)
+                return sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS,
+                                         "A configuration file for %s already exists in %s/interfaces; Reload() to load it.",
+                                         name, manager->config_dir);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "Could not save the configuration of %s in %s/interfaces: %s. Nothing was created.",
+                                         name, manager->config_dir, strerror(-r));
+        return sd_bus_reply_method_return(m, "o", i->path);
+}
+
+static int method_start_ddm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        int r;
+
+        r = polkit_check(manager->polkit, m, "org.wand.Router1.control", NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = manager_start_ddm(manager);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static void stop_done(Manager *manager, int r, void *userdata) {
+        sd_bus_message *m = userdata;
+
+        if (r < 0)
+                (void) sd_bus_reply_method_errnof(m, -r, "Stopping the demand-dial manager failed: %s", strerror(-r));
+        else
+                (void) sd_bus_reply_method_return(m, NULL);
+        sd_bus_message_unref(m);
+}
+
+static int method_stop_ddm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        int r;
+
+        r = polkit_check(manager->polkit, m, "org.wand.Router1.control", NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = manager_stop_ddm(manager, stop_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return r;
+        }
+        return 1;
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        int r;
+
+        r = polkit_check(manager->polkit, m, "org.wand.Router1.configure", NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = manager_reload(manager);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Could not read the configuration in %s: %s",
+                                         manager->config_dir, strerror(-r));
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", WAND_VERSION);
+}
+
+static int property_get_ddm(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        return sd_bus_message_append(reply, "s", manager->running ? "running" : "stopped");
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("DemandDialManager", "s", property_get_ddm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD_WITH_ARGS("GetInterfaceByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
+                                method_get_interface_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListInterfaces", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sos)", interfaces),
+                                method_list_interfaces, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CreateInterface", SD_BUS_ARGS("s", name, "a{sv}", settings), SD_BUS_RESULT("o", path),
+                                method_create_interface, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StartDemandDialManager", NULL, NULL, method_start_ddm, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StopDemandDialManager", NULL, NULL, method_stop_ddm, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_VTABLE_END
+};
+
+void manager_send_ddm_changed(Manager *m) {
+        int r;
+
+        if (!m->bus || !m->published)
+                return;
+        r = sd_bus_emit_properties_changed(m->bus, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, "DemandDialManager", NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce the demand-dial manager's state: %m");
+}
+
+int manager_bus_iface_added(Manager *m, Iface *i) {
+        if (!m->bus || !m->published)
+                return 0;
+        return sd_bus_emit_object_added(m->bus, i->path);
+}
+
+int manager_bus_iface_removed(Manager *m, Iface *i) {
+        if (!m->bus || !m->published)
+                return 0;
+        return sd_bus_emit_object_removed(m->bus, i->path);
+}
+
+int manager_bus_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, manager_vtable, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_manager(m->bus, NULL, WAND_MANAGER_PATH);
+        if (r < 0)
+                return r;
+        return iface_bus_register(m);
+}

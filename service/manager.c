@@ -1,0 +1,495 @@
+/* The manager: owns every Iface (a tree by name, kept in name order for
+ * ListInterfaces and the node enumerator), indexes them by device for the
+ * kernel's change notifications, and applies the configuration directory. */
+#include <errno.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+#include "polkit.h"
+
+typedef struct DeviceSlot {
+        char *device;
+        Iface *ifaces; /* chained through Iface.device_next */
+} DeviceSlot;
+
+static int iface_compare(const void *a, const void *b) {
+        return strcmp(((const Iface *) a)->name, ((const Iface *) b)->name);
+}
+
+static int slot_compare(const void *a, const void *b) {
+        return strcmp(((const DeviceSlot *) a)->device, ((const DeviceSlot *) b)->device);
+}
+
+Iface *manager_find_iface(Manager *m, const char *name) {
+        Iface key = { .name = (char *) name };
+        void **p = tfind(&key, &m->ifaces, iface_compare);
+        return p ? *p : NULL;
+}
+
+const Link *manager_get_link(Manager *m, const char *device) {
+        return device ? netlink_get_link(m->netlink, device) : NULL;
+}
+
+typedef struct VisitContext {
+        IfaceVisitFunc f;
+        void *userdata;
+} VisitContext;
+
+static void visit(const void *node, VISIT which, void *data) {
+        VisitContext *c = data;
+        if (which == postorder || which == leaf)
+                c->f(*(Iface * const *) node, c->userdata);
+}
+
+void manager_foreach_iface(Manager *m, IfaceVisitFunc f, void *userdata) {
+        VisitContext c = { f, userdata };
+        twalk_r(m->ifaces, visit, &c);
+}
+
+/* Device index. */
+
+static DeviceSlot *slot_find(Manager *m, const char *device) {
+        DeviceSlot key = { .device = (char *) device };
+        void **p = tfind(&key, &m->devices, slot_compare);
+        return p ? *p : NULL;
+}
+
+static int slot_attach(Manager *m, Iface *i) {
+        DeviceSlot *s = slot_find(m, i->settings.device);
+
+        if (!s) {
+                s = calloc(1, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                s->device = strdup(i->settings.device);
+                if (!s->device || !tsearch(s, &m->devices, slot_compare)) {
+                        free(s->device);
+                        free(s);
+                        return -ENOMEM;
+                }
+        }
+        i->device_next = s->ifaces;
+        s->ifaces = i;
+        return 0;
+}
+
+static void slot_detach(Manager *m, Iface *i) {
+        DeviceSlot *s = slot_find(m, i->settings.device);
+
+        if (!s)
+                return;
+        for (Iface **p = &s->ifaces; *p; p = &(*p)->device_next)
+                if (*p == i) {
+                        *p = i->device_next;
+                        break;
+                }
+        i->device_next = NULL;
+        if (!s->ifaces) {
+                tdelete(s, &m->devices, slot_compare);
+                free(s->device);
+                free(s);
+        }
+}
+
+static void on_link_changed(const char *name, void *userdata) {
+        Manager *m = userdata;
+        DeviceSlot *s = slot_find(m, name);
+
+        if (!s)
+                return;
+        /* iface_update() may finish operations whose callbacks act on other
+         * interfaces, but never adds or removes one. */
+        for (Iface *i = s->ifaces, *next; i; i = next) {
+                next = i->device_next;
+                iface_update(i);
+        }
+}
+
+/* Adding and removing interfaces. */
+
+static int add_iface(Manager *m, const char *name, const Settings *s, Iface **ret) {
+        Iface *i;
+        int r;
+
+        r = iface_new(&i, m, name, s);
+        if (r < 0)
+                return r;
+        r = slot_attach(m, i);
+        if (r < 0) {
+                iface_free(i);
+                return r;
+        }
+        if (!tsearch(i, &m->ifaces, iface_compare)) {
+                slot_detach(m, i);
+                iface_free(i);
+                return -ENOMEM;
+        }
+        m->n_ifaces++;
+        iface_update(i);
+        (void) manager_bus_iface_added(m, i);
+        log_debug("%s: added (device %s).", name, s->device);
+        if (ret)
+                *ret = i;
+        return 0;
+}
+
+static void remove_iface(Manager *m, Iface *i, const char *why) {
+        iface_abort_operations(i, why);
+        /* Announce while the object can still be found. */
+        (void) manager_bus_iface_removed(m, i);
+        i->removed = true;
+        tdelete(i, &m->ifaces, iface_compare);
+        m->n_ifaces--;
+        slot_detach(m, i);
+        iface_free(i);
+}
+
+static int apply_settings(Manager *m, Iface *i, const Settings *s) {
+        bool moved = !streq(s->device, i->settings.device);
+        int r;
+
+        if (moved)
+                slot_detach(m, i);
+        r = iface_set_settings(i, s);
+        if (moved) {
+                int k = slot_attach(m, i);
+                if (k < 0)
+                        return k;
+                iface_update(i);
+        }
+        return r;
+}
+
+int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface **ret) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (manager_find_iface(m, name))
+                return -EEXIST;
+        path = config_interface_path(m->config_dir, name);
+        if (!path)
+                return -ENOMEM;
+        if (access(path, F_OK) == 0)
+                return -EEXIST;
+
+        r = config_write_interface(m->config_dir, name, s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        r = add_iface(m, name, s, ret);
+        if (r < 0) {
+                (void) config_remove_interface(m->config_dir, name);
+                return r;
+        }
+        log_info("%s: created (device %s), saved in %s.", name, s->device, path);
+        return 0;
+}
+
+int manager_delete_iface(Manager *m, Iface *i) {
+        _cleanup_free_ char *name = strdup(i->name);
+        int r;
+
+        if (!name)
+                return -ENOMEM;
+        r = config_remove_interface(m->config_dir, i->name);
+        if (r < 0)
+                return log_error_errno(r, "%s: failed to remove its configuration file: %m", i->name);
+        remove_iface(m, i, "The interface was deleted.");
+        log_info("%s: deleted.", name);
+        return 0;
+}
+
+/* SetEnabled. */
+
+typedef struct EnableJob {
+        Manager *manager;
+        bool enabled;
+        IfaceDoneFunc done;
+        void *userdata;
+} EnableJob;
+
+static void enable_apply(Iface *i, int r, const char *message, void *userdata) {
+        EnableJob *job = userdata;
+        Settings s;
+
+        /* Disabled it is, whether or not the teardown went well: the file
+         * already says so. */
+        settings_init(&s);
+        r = settings_copy(&s, &i->settings);
+        if (r >= 0) {
+                s.enabled = job->enabled;
+                r = apply_settings(job->manager, i, &s);
+        }
+        settings_done(&s);
+        log_info("%s: %s.", i->name, job->enabled ? "enabled" : "disabled");
+        job->done(i, r, r < 0 ? "Could not apply the setting." : NULL, job->userdata);
+        free(job);
+}
+
+int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata) {
+        _cleanup_free_ char *message = NULL;
+        EnableJob *job;
+        Settings s;
+        int r;
+
+        if (i->settings.enabled == enabled) {
+                done(i, 0, NULL, userdata);
+                return 0;
+        }
+
+        settings_init(&s);
+        r = settings_copy(&s, &i->settings);
+        if (r < 0)
+                return r;
+        s.enabled = enabled;
+        r = config_write_interface(m->config_dir, i->name, &s);
+        settings_done(&s);
+        if (r < 0) {
+                log_error_errno(r, "%s: failed to save Enabled=%s: %m", i->name, enabled ? "yes" : "no");
+                if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
+                             i->name, m->config_dir, strerror(-r)) < 0)
+                        return -ENOMEM;
+                done(i, -EIO, message, userdata);
+                return 0;
+        }
+
+        job = calloc(1, sizeof(*job));
+        if (!job)
+                return -ENOMEM;
+        *job = (EnableJob) { m, enabled, done, userdata };
+        if (enabled) {
+                enable_apply(i, 0, NULL, job);
+                return 0;
+        }
+        return iface_ensure_disconnected(i, enable_apply, job);
+}
+
+/* Configuration. */
+
+static void log_config_problem(const char *message, void *userdata) {
+        log_error("%s", message);
+}
+
+int manager_load(Manager *m) {
+        _cleanup_free_ char *error = NULL;
+        ConfigMain main_config;
+        ConfigEntry *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = config_read_main(m->config_dir, &main_config, &error);
+        if (r < 0) {
+                log_error("%s; using the defaults.", error ?: "Could not read wand.conf");
+                main_config.demand_dial = true;
+        }
+        m->running = main_config.demand_dial;
+
+        r = config_read_interfaces(m->config_dir, &entries, &n, log_config_problem, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s/interfaces: %m", m->config_dir);
+        for (size_t k = 0; k < n; k++) {
+                r = add_iface(m, entries[k].name, &entries[k].settings, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "%s: failed to add: %m", entries[k].name);
+                        break;
+                }
+        }
+        config_entries_free(entries, n);
+        log_info("Loaded %zu WAN interface(s) from %s; demand-dial manager %s.", m->n_ifaces, m->config_dir,
+                 m->running ? "running" : "stopped");
+        return r < 0 ? r : 0;
+}
+
+typedef struct ReloadContext {
+        Manager *manager;
+        ConfigEntry *entries;
+        size_t n;
+        Iface **gone;
+        size_t n_gone;
+} ReloadContext;
+
+static int entry_compare(const void *key, const void *entry) {
+        return strcmp(key, ((const ConfigEntry *) entry)->name);
+}
+
+static void find_gone(Iface *i, void *userdata) {
+        ReloadContext *c = userdata;
+        if (!bsearch(i->name, c->entries, c->n, sizeof(ConfigEntry), entry_compare))
+                c->gone[c->n_gone++] = i;
+}
+
+int manager_reload(Manager *m) {
+        ReloadContext c = { .manager = m };
+        int r;
+
+        log_info("Reloading the configuration from %s.", m->config_dir);
+        r = config_read_interfaces(m->config_dir, &c.entries, &c.n, log_config_problem, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s/interfaces: %m", m->config_dir);
+
+        c.gone = calloc(m->n_ifaces + 1, sizeof(Iface *));
+        if (!c.gone) {
+                config_entries_free(c.entries, c.n);
+                return -ENOMEM;
+        }
+        manager_foreach_iface(m, find_gone, &c);
+        for (size_t k = 0; k < c.n_gone; k++) {
+                log_info("%s: its configuration file is gone; no longer managed.", c.gone[k]->name);
+                remove_iface(m, c.gone[k], "The interface's configuration file was removed.");
+        }
+        free(c.gone);
+
+        for (size_t k = 0; k < c.n && r >= 0; k++) {
+                Iface *i = manager_find_iface(m, c.entries[k].name);
+                if (!i)
+                        r = add_iface(m, c.entries[k].name, &c.entries[k].settings, NULL);
+                else if (!settings_equal(&i->settings, &c.entries[k].settings)) {
+                        log_info("%s: configuration changed.", i->name);
+                        r = apply_settings(m, i, &c.entries[k].settings);
+                }
+        }
+        config_entries_free(c.entries, c.n);
+        return r;
+}
+
+/* The demand-dial manager. */
+
+static void update_one(Iface *i, void *userdata) {
+        iface_update(i);
+}
+
+void manager_update_all(Manager *m) {
+        manager_foreach_iface(m, update_one, NULL);
+}
+
+int manager_start_ddm(Manager *m) {
+        if (m->running && !m->stopping)
+                return 0;
+        m->running = true;
+        m->stopping = false;
+        log_info("Demand-dial manager started.");
+        manager_update_all(m);
+        manager_send_ddm_changed(m);
+        return 0;
+}
+
+typedef struct StopJob {
+        Manager *manager;
+        size_t pending;
+        ManagerDoneFunc done;
+        void *userdata;
+        struct StopJob *next;
+} StopJob;
+
+static void stop_job_unref(StopJob *job) {
+        Manager *m = job->manager;
+
+        if (--job->pending > 0)
+                return;
+        if (m->stopping) {
+                m->stopping = false;
+                m->running = false;
+                log_info("Demand-dial manager stopped.");
+                manager_foreach_iface(m, update_one, NULL);
+                manager_send_ddm_changed(m);
+        }
+        job->done(m, 0, job->userdata);
+        free(job);
+}
+
+static void stop_one_done(Iface *i, int r, const char *message, void *userdata) {
+        if (r < 0)
+                log_warning("%s: %s", i->name, message ?: "teardown failed while stopping the demand-dial manager");
+        stop_job_unref(userdata);
+}
+
+static void stop_one(Iface *i, void *userdata) {
+        StopJob *job = userdata;
+
+        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
+                return;
+        job->pending++;
+        if (iface_ensure_disconnected(i, stop_one_done, job) < 0) {
+                log_oom();
+                job->pending--;
+        }
+}
+
+int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
+        StopJob *job;
+
+        if (!m->running) {
+                done(m, 0, userdata);
+                return 0;
+        }
+        job = calloc(1, sizeof(*job));
+        if (!job)
+                return -ENOMEM;
+        *job = (StopJob) { .manager = m, .pending = 1, .done = done, .userdata = userdata };
+        if (!m->stopping)
+                log_info("Stopping the demand-dial manager: disconnecting every interface.");
+        /* New Connect() calls are refused from now on. */
+        m->stopping = true;
+        manager_foreach_iface(m, stop_one, job);
+        stop_job_unref(job);
+        return 0;
+}
+
+/* Life cycle. */
+
+int manager_new(Manager **ret, sd_event *event, const char *config_dir) {
+        Manager *m;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->event = sd_event_ref(event);
+        m->running = true;
+        m->config_dir = strdup(config_dir);
+        if (!m->config_dir) {
+                manager_free(m);
+                return -ENOMEM;
+        }
+        r = netlink_new(&m->netlink, event, on_link_changed, m);
+        if (r < 0) {
+                manager_free(m);
+                return log_error_errno(r, "Failed to open rtnetlink: %m");
+        }
+        *ret = m;
+        return 0;
+}
+
+static void free_slot(void *p) {
+        DeviceSlot *s = p;
+        free(s->device);
+        free(s);
+}
+
+static void abort_one(Iface *i, void *userdata) {
+        iface_abort_operations(i, userdata);
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        /* Callers still waiting are told, not left hanging. */
+        manager_foreach_iface(m, abort_one, "wand is shutting down.");
+        while (m->ifaces) {
+                Iface *i = *(Iface **) m->ifaces;
+                tdelete(i, &m->ifaces, iface_compare);
+                iface_free(i);
+        }
+        tdestroy(m->devices, free_slot);
+        m->polkit = polkit_registry_free(m->polkit);
+        m->netlink = netlink_free(m->netlink);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        free(m->config_dir);
+        free(m);
+        return NULL;
+}

@@ -1,0 +1,358 @@
+/* See polkit.h. One Query per request message, keyed by the message itself:
+ * the same sd_bus_message comes back when it is re-enqueued. uid 0 is
+ * authorized without asking polkit (polkit would say yes anyway); the uid is
+ * asked of the bus asynchronously, like everything else here. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "polkit.h"
+
+#define POLKIT_BUS_NAME "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+
+/* An authentication agent may wait for a password for minutes. */
+#define INTERACTIVE_TIMEOUT_USEC (10ULL * 60 * 1000000)
+
+typedef enum QueryPhase {
+        QUERY_ASK_UID,
+        QUERY_ASK_POLKIT,
+        QUERY_DONE,
+} QueryPhase;
+
+typedef struct Query {
+        PolkitRegistry *registry;
+        sd_bus_message *call;
+        char *action;
+        char **details; /* key, value, …, NULL */
+        char *sender;
+        char cancellation_id[64];
+        bool interactive;
+        QueryPhase phase;
+        sd_bus_slot *match_slot, *call_slot;
+        int result;            /* 1, or -EACCES / -EKEYREJECTED */
+        char *message;         /* for the error */
+        struct Query *next;
+} Query;
+
+struct PolkitRegistry {
+        sd_bus *bus;
+        Query *queries;
+        uint64_t counter;
+        size_t n;
+};
+
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
+        PolkitRegistry *reg = calloc(1, sizeof(*reg));
+        if (!reg)
+                return -ENOMEM;
+        reg->bus = sd_bus_ref(bus);
+        *ret = reg;
+        return 0;
+}
+
+static void query_free(Query *q) {
+        if (!q)
+                return;
+        for (Query **p = &q->registry->queries; *p; p = &(*p)->next)
+                if (*p == q) {
+                        *p = q->next;
+                        q->registry->n--;
+                        break;
+                }
+        sd_bus_slot_unref(q->match_slot);
+        sd_bus_slot_unref(q->call_slot);
+        sd_bus_message_unref(q->call);
+        free(q->action);
+        if (q->details)
+                for (char **d = q->details; *d; d++)
+                        free(*d);
+        free(q->details);
+        free(q->sender);
+        free(q->message);
+        free(q);
+}
+
+PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
+        if (!reg)
+                return NULL;
+        while (reg->queries)
+                query_free(reg->queries);
+        sd_bus_unref(reg->bus);
+        free(reg);
+        return NULL;
+}
+
+size_t polkit_pending(PolkitRegistry *reg) {
+        return reg->n;
+}
+
+static Query *query_find(PolkitRegistry *reg, sd_bus_message *call) {
+        for (Query *q = reg->queries; q; q = q->next)
+                if (q->call == call)
+                        return q;
+        return NULL;
+}
+
+/* The answer is in: run the handler again. */
+static void query_done(Query *q, int result, const char *message) {
+        int r;
+
+        q->phase = QUERY_DONE;
+        q->result = result;
+        free(q->message);
+        q->message = message ? strdup(message) : NULL;
+        q->match_slot = sd_bus_slot_unref(q->match_slot);
+        q->call_slot = sd_bus_slot_unref(q->call_slot);
+
+        r = sd_bus_enqueue_for_read(q->registry->bus, q->call);
+        if (r < 0) {
+                log_error_errno(r, "Failed to requeue a call after its authorization check: %m");
+                (void) sd_bus_reply_method_errorf(q->call, SD_BUS_ERROR_FAILED, "Internal error: %s", strerror(-r));
+                query_free(q);
+        }
+}
+
+static void query_deny(Query *q, int result, const char *format, ...) _printf_(3, 4);
+static void query_deny(Query *q, int result, const char *format, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        if (vasprintf(&msg, format, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        query_done(q, result, msg);
+}
+
+static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e;
+        int authorized, challenge, r;
+
+        q->call_slot = sd_bus_slot_unref(q->call_slot);
+
+        e = sd_bus_message_get_error(reply);
+        if (e) {
+                if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+                        log_warning("polkit is not on the bus; %s denied to %s.", q->action, q->sender);
+                        query_deny(q, -EACCES, "polkit is not running, so only root may do this (%s).", q->action);
+                } else {
+                        log_warning("polkit failed to answer for %s (%s): %s", q->action, e->name, strempty(e->message));
+                        query_deny(q, -EACCES, "The authorization check for %s failed (%s), so it is denied.",
+                                   q->action, e->name);
+                }
+                return 0;
+        }
+
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0) {
+                log_error_errno(r, "polkit sent a malformed answer for %s: %m", q->action);
+                query_deny(q, -EACCES, "polkit's answer for %s could not be read, so it is denied.", q->action);
+                return 0;
+        }
+
+        if (authorized)
+                query_done(q, 1, NULL);
+        else if (challenge && !q->interactive)
+                query_deny(q, -EKEYREJECTED,
+                           "Authentication is required for %s; call again allowing interactive authorization.",
+                           q->action);
+        else
+                query_deny(q, -EACCES, "Not authorized by polkit for %s.", q->action);
+        return 0;
+}
+
+static int ask_polkit(Query *q) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        PolkitRegistry *reg = q->registry;
+        int r;
+
+        r = sd_bus_message_new_method_call(reg->bus, &m, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                           "CheckAuthorization");
+        if (r < 0)
+                return r;
+        /* Subject: the caller's bus name, never a pid (pids are reused). */
+        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", q->sender, q->action);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        for (char **d = q->details; d && d[0] && d[1]; d += 2) {
+                r = sd_bus_message_append(m, "{ss}", d[0], d[1]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "us", (uint32_t) (q->interactive ? 1 : 0), q->cancellation_id);
+        if (r < 0)
+                return r;
+
+        q->phase = QUERY_ASK_POLKIT;
+        return sd_bus_call_async(reg->bus, &q->call_slot, m, on_check_reply, q,
+                                 q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
+}
+
+static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const sd_bus_error *e;
+        uint32_t uid;
+        int r;
+
+        q->call_slot = sd_bus_slot_unref(q->call_slot);
+
+        e = sd_bus_message_get_error(reply);
+        if (e) {
+                if (sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+                        /* The caller left before we knew who it was. */
+                        log_debug("%s left before its authorization check; dropping its call.", q->sender);
+                        query_free(q);
+                } else
+                        query_deny(q, -EACCES, "Could not identify the caller (%s).", e->name);
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "u", &uid);
+        if (r < 0) {
+                query_deny(q, -EACCES, "Could not identify the caller.");
+                return 0;
+        }
+        if (uid == 0) {
+                query_done(q, 1, NULL);
+                return 0;
+        }
+
+        r = ask_polkit(q);
+        if (r < 0) {
+                log_error_errno(r, "Failed to ask polkit about %s: %m", q->action);
+                query_deny(q, -EACCES, "The authorization check for %s could not be sent, so it is denied.", q->action);
+        }
+        return 0;
+}
+
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Query *q = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (!streq(name, q->sender) || !isempty(new_owner))
+                return 0;
+
+        switch (q->phase) {
+        case QUERY_ASK_POLKIT:
+                log_info("%s left while polkit was deciding %s; cancelling the check.", q->sender, q->action);
+                (void) sd_bus_call_method_async(q->registry->bus, NULL, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                                                "CancelCheckAuthorization", NULL, NULL, "s", q->cancellation_id);
+                query_free(q);
+                break;
+        case QUERY_ASK_UID:
+                log_debug("%s left before its authorization check; dropping its call.", q->sender);
+                query_free(q);
+                break;
+        case QUERY_DONE:
+                break; /* the call is already on its way back to the handler */
+        }
+        return 0;
+}
+
+static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details) {
+        _cleanup_free_ char *match = NULL;
+        Query *q;
+        size_t n = 0;
+        int r;
+
+        q = calloc(1, sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        q->registry = reg;
+        q->call = sd_bus_message_ref(call);
+        q->next = reg->queries;
+        reg->queries = q;
+        reg->n++;
+
+        q->action = strdup(action);
+        q->sender = strdup(sd_bus_message_get_sender(call));
+        for (; details && details[n]; n++)
+                ;
+        q->details = calloc(n + 1, sizeof(char *));
+        if (!q->action || !q->sender || !q->details)
+                goto oom;
+        for (size_t k = 0; k < n; k++)
+                if (!(q->details[k] = strdup(details[k])))
+                        goto oom;
+        q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
+        snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
+
+        /* Watch the caller before asking who it is: the bus handles our
+         * messages in order, so a caller that leaves after AddMatch is seen
+         * leaving, and one that left before makes the uid lookup fail. */
+        if (asprintf(&match,
+                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
+                     q->sender) < 0)
+                goto oom;
+        r = sd_bus_add_match_async(reg->bus, &q->match_slot, match, on_name_owner_changed, NULL, q);
+        if (r < 0)
+                goto fail;
+
+        q->phase = QUERY_ASK_UID;
+        r = sd_bus_call_method_async(reg->bus, &q->call_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetConnectionUnixUser", on_uid_reply, q, "s", q->sender);
+        if (r < 0)
+                goto fail;
+        return 0;
+oom:
+        r = -ENOMEM;
+fail:
+        query_free(q);
+        return r;
+}
+
+int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                 sd_bus_error *error) {
+        Query *q;
+        int r;
+
+        if (!sd_bus_message_get_sender(call))
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Callers must come through the bus.");
+
+        q = query_find(reg, call);
+        if (q) {
+                if (q->phase != QUERY_DONE)
+                        return 0;
+                if (!streq(q->action, action)) {
+                        /* A handler asks once; anything else is a bug. */
+                        query_free(q);
+                        return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "Internal error: authorization mix-up.");
+                }
+                r = q->result;
+                if (r < 0) {
+                        sd_bus_error_set(error,
+                                         r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
+                                                            : SD_BUS_ERROR_ACCESS_DENIED,
+                                         q->message ?: "Access denied.");
+                        log_info("%s denied to %s.", action, q->sender);
+                }
+                query_free(q);
+                return r;
+        }
+
+        r = query_start(reg, call, action, details);
+        if (r < 0) {
+                log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
+                return sd_bus_error_set_errnof(error, r, "Could not check authorization: %s", strerror(-r));
+        }
+        return 0;
+}

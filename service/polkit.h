@@ -1,0 +1,25 @@
+/* Asking polkit whether a caller may do something, without blocking anyone.
+ *
+ * A method handler calls polkit_check() first thing after validating its
+ * arguments. The first time it returns 0: the question is out, the handler
+ * returns 1 ("reply later") and keeps nothing. When the answer is in, the
+ * request message is put back on the bus's read queue, so the handler runs
+ * again from the top — re-reading any state that may have changed meanwhile
+ * — and this time polkit_check() returns 1 (go on) or an error it has set. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+typedef struct PolkitRegistry PolkitRegistry;
+
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus);
+PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
+
+/* details: NULL or a NULL-terminated list of key, value, key, value, ….
+ * Returns 1: authorized; 0: pending, return 1 from the handler; < 0: denied,
+ * error set (AccessDenied or InteractiveAuthorizationRequired). */
+int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                 sd_bus_error *error);
+
+/* Number of checks in flight (for tests and the hostile-client figures). */
+size_t polkit_pending(PolkitRegistry *reg);

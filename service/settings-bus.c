@@ -1,0 +1,173 @@
+/* Reads the contract's settings dictionary: every key known, every value of
+ * its type, no key twice, Device present and valid. */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "macro.h"
+#include "names.h"
+#include "settings-bus.h"
+
+typedef enum SettingKey {
+        KEY_DEVICE,
+        KEY_CONNECT_COMMAND,
+        KEY_DISCONNECT_COMMAND,
+        KEY_ENABLED,
+        KEY_PERSISTENT,
+        KEY_CONNECT_TIMEOUT,
+        KEY_DISCONNECT_TIMEOUT,
+        _KEY_MAX,
+} SettingKey;
+
+static const struct {
+        const char *name;
+        const char *signature;
+} keys[_KEY_MAX] = {
+        [KEY_DEVICE] = { "Device", "s" },
+        [KEY_CONNECT_COMMAND] = { "ConnectCommand", "as" },
+        [KEY_DISCONNECT_COMMAND] = { "DisconnectCommand", "as" },
+        [KEY_ENABLED] = { "Enabled", "b" },
+        [KEY_PERSISTENT] = { "Persistent", "b" },
+        [KEY_CONNECT_TIMEOUT] = { "ConnectTimeoutSec", "u" },
+        [KEY_DISCONNECT_TIMEOUT] = { "DisconnectTimeoutSec", "u" },
+};
+
+static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_error *error) {
+        char **argv = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &argv);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+        if (!argv || !argv[0]) {
+                strv_free(argv);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Setting %s must name a program (an empty argv was given).", key);
+        }
+        if (isempty(argv[0])) {
+                strv_free(argv);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Setting %s: the program name must not be empty.", key);
+        }
+        strv_free(*ret);
+        *ret = argv;
+        return 0;
+}
+
+static int read_timeout(sd_bus_message *m, const char *key, uint32_t *ret, sd_bus_error *error) {
+        uint32_t v;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &v);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+        if (v < 1)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s must be at least 1.", key);
+        *ret = v;
+        return 0;
+}
+
+int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
+        bool seen[_KEY_MAX] = {};
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings must be of type a{sv}.");
+
+        for (;;) {
+                const char *key, *contents;
+                SettingKey k;
+                char type;
+                int b;
+
+                r = sd_bus_message_enter_container(m, 'e', "sv");
+                if (r < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings could not be read.");
+                if (r == 0)
+                        break;
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings could not be read.");
+
+                for (k = 0; k < _KEY_MAX; k++)
+                        if (streq(keys[k].name, key))
+                                break;
+                if (k == _KEY_MAX)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Unknown setting \"%s\" (known: Device, ConnectCommand, DisconnectCommand, "
+                                                 "Enabled, Persistent, ConnectTimeoutSec, DisconnectTimeoutSec).",
+                                                 key);
+                if (seen[k])
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s is given twice.", key);
+                seen[k] = true;
+
+                r = sd_bus_message_peek_type(m, &type, &contents);
+                if (r < 0 || type != 'v' || !streq(contents, keys[k].signature))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Setting %s must be of type '%s', not '%s'.", key, keys[k].signature,
+                                                 r >= 0 && contents ? contents : "?");
+                r = sd_bus_message_enter_container(m, 'v', keys[k].signature);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+
+                switch (k) {
+                case KEY_DEVICE: {
+                        const char *device;
+                        r = sd_bus_message_read(m, "s", &device);
+                        if (r < 0)
+                                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Setting Device could not be read.");
+                        if (!device_name_is_valid(device))
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Setting Device: \"%s\" is not a valid kernel device name "
+                                                         "(1-15 bytes, no '/', ':' or whitespace).",
+                                                         device);
+                        char *d = strdup(device);
+                        if (!d)
+                                return -ENOMEM;
+                        free(s->device);
+                        s->device = d;
+                        break;
+                }
+                case KEY_CONNECT_COMMAND:
+                        r = read_command(m, key, &s->connect_command, error);
+                        break;
+                case KEY_DISCONNECT_COMMAND:
+                        r = read_command(m, key, &s->disconnect_command, error);
+                        break;
+                case KEY_ENABLED:
+                case KEY_PERSISTENT:
+                        r = sd_bus_message_read(m, "b", &b);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+                        if (k == KEY_ENABLED)
+                                s->enabled = b;
+                        else
+                                s->persistent = b;
+                        break;
+                case KEY_CONNECT_TIMEOUT:
+                        r = read_timeout(m, key, &s->connect_timeout_sec, error);
+                        break;
+                case KEY_DISCONNECT_TIMEOUT:
+                        r = read_timeout(m, key, &s->disconnect_timeout_sec, error);
+                        break;
+                case _KEY_MAX:
+                        break;
+                }
+                if (r < 0)
+                        return r;
+
+                r = sd_bus_message_exit_container(m); /* v */
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m); /* e */
+                if (r < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings could not be read.");
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings could not be read.");
+
+        if (!seen[KEY_DEVICE])
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Setting Device is required.");
+        return 0;
+}
