@@ -459,7 +459,7 @@ static int serialize_interface(const Settings *s, char **ret_text, size_t *ret_s
         if (!f)
                 return -ENOMEM;
 
-        fputs("# Written by wand; edit it, then reload wand (wandctl reload or SIGHUP).\n"
+        fputs("# Written by wand. After editing, reload wand (SIGHUP or its Reload() method).\n"
               "[Interface]\n", f);
         fprintf(f, "Device=%s\n", s->device);
         if (connect)

@@ -105,7 +105,10 @@ static int method_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *e
         Iface *i = userdata;
         int enabled, r;
 
-        r = sd_bus_message_read(m, "b", &enabled);
+        /* The handler runs again once polkit has answered: read from the top. */
+        r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "b", &enabled);
         if (r < 0)
                 return r;
 
@@ -207,16 +210,14 @@ void iface_send_changed(Iface *i, unsigned props) {
         if (!i->manager->bus || !i->manager->published)
                 return;
 
-        if (props & IFACE_PROP_DEVICE)
-                names[n++] = "Device";
+        /* Device and Persistent are EmitsChangedSignal=false as the contract
+         * has them: clients re-read them after Reload. */
         if (props & IFACE_PROP_IFINDEX)
                 names[n++] = "IfIndex";
         if (props & IFACE_PROP_STATE)
                 names[n++] = "State";
         if (props & IFACE_PROP_ENABLED)
                 names[n++] = "Enabled";
-        if (props & IFACE_PROP_PERSISTENT)
-                names[n++] = "Persistent";
         if (props & IFACE_PROP_REASONS)
                 names[n++] = "UnreachabilityReasons";
         if (props & IFACE_PROP_LAST_ERROR)

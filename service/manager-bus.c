@@ -73,7 +73,10 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
         int r;
 
         settings_init(&s);
-        r = sd_bus_message_read(m, "s", &name);
+        /* The handler runs again once polkit has answered: read from the top. */
+        r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "s", &name);
         if (r < 0)
                 return r;
         if (!interface_name_is_valid(name))

@@ -42,8 +42,19 @@ typedef struct Query {
         struct Query *next;
 } Query;
 
+/* Unique bus names are never reused and a connection's uid never changes,
+ * so a small cache of recent callers saves repeat callers a round trip. */
+#define UID_CACHE_SIZE 32
+
+typedef struct UidCacheEntry {
+        char *sender;
+        uint32_t uid;
+} UidCacheEntry;
+
 struct PolkitRegistry {
         sd_bus *bus;
+        UidCacheEntry uid_cache[UID_CACHE_SIZE];
+        size_t uid_cache_next;
         Query *queries;
         uint64_t counter;
         size_t n;
@@ -80,9 +91,29 @@ static void query_free(Query *q) {
         free(q);
 }
 
+static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
+        for (size_t k = 0; k < UID_CACHE_SIZE; k++)
+                if (reg->uid_cache[k].sender && streq(reg->uid_cache[k].sender, sender))
+                        return &reg->uid_cache[k].uid;
+        return NULL;
+}
+
+static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid) {
+        UidCacheEntry *e = &reg->uid_cache[reg->uid_cache_next];
+        char *s = strdup(sender);
+
+        if (!s)
+                return;
+        free(e->sender);
+        *e = (UidCacheEntry) { s, uid };
+        reg->uid_cache_next = (reg->uid_cache_next + 1) % UID_CACHE_SIZE;
+}
+
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (!reg)
                 return NULL;
+        for (size_t k = 0; k < UID_CACHE_SIZE; k++)
+                free(reg->uid_cache[k].sender);
         while (reg->queries)
                 query_free(reg->queries);
         sd_bus_unref(reg->bus);
@@ -172,10 +203,25 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         return 0;
 }
 
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+
 static int ask_polkit(Query *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *match = NULL;
         PolkitRegistry *reg = q->registry;
         int r;
+
+        /* Watch the caller first: the bus handles our messages in order, so a
+         * caller that leaves after AddMatch is seen leaving, and polkit itself
+         * refuses a subject that left before. */
+        if (asprintf(&match,
+                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
+                     q->sender) < 0)
+                return -ENOMEM;
+        r = sd_bus_add_match_async(reg->bus, &q->match_slot, match, on_name_owner_changed, NULL, q);
+        if (r < 0)
+                return r;
 
         r = sd_bus_message_new_method_call(reg->bus, &m, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                                            "CheckAuthorization");
@@ -205,6 +251,8 @@ static int ask_polkit(Query *q) {
                                  q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
 }
 
+static int decide_for_uid(Query *q, uint32_t uid);
+
 static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Query *q = userdata;
         const sd_bus_error *e;
@@ -228,6 +276,13 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                 query_deny(q, -EACCES, "Could not identify the caller.");
                 return 0;
         }
+        uid_cache_put(q->registry, q->sender, uid);
+        return decide_for_uid(q, uid);
+}
+
+static int decide_for_uid(Query *q, uint32_t uid) {
+        int r;
+
         if (uid == 0) {
                 query_done(q, 1, NULL);
                 return 0;
@@ -268,7 +323,6 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details) {
-        _cleanup_free_ char *match = NULL;
         Query *q;
         size_t n = 0;
         int r;
@@ -295,17 +349,13 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
         snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
-        /* Watch the caller before asking who it is: the bus handles our
-         * messages in order, so a caller that leaves after AddMatch is seen
-         * leaving, and one that left before makes the uid lookup fail. */
-        if (asprintf(&match,
-                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
-                     q->sender) < 0)
-                goto oom;
-        r = sd_bus_add_match_async(reg->bus, &q->match_slot, match, on_name_owner_changed, NULL, q);
-        if (r < 0)
-                goto fail;
+        if (uid_cache_get(reg, q->sender)) {
+                /* A caller we know and who is not root: straight to polkit. */
+                r = ask_polkit(q);
+                if (r < 0)
+                        goto fail;
+                return 0;
+        }
 
         q->phase = QUERY_ASK_UID;
         r = sd_bus_call_method_async(reg->bus, &q->call_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -348,6 +398,10 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                 query_free(q);
                 return r;
         }
+
+        const uint32_t *uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
+        if (uid && *uid == 0)
+                return 1;
 
         r = query_start(reg, call, action, details);
         if (r < 0) {
