@@ -53,13 +53,17 @@ char *interface_bus_path(const char *name) {
 }
 
 char *interface_name_from_bus_path(const char *path) {
-        char *name = NULL;
+        char *name = NULL, *canonical = NULL;
 
         if (sd_bus_path_decode(path, WAND_INTERFACE_PATH_PREFIX, &name) <= 0)
                 return NULL;
-        if (!interface_name_is_valid(name)) {
+        /* sd_bus_path_decode() is lenient ("_zz", "a_00b" → "a", "wan_30"):
+         * a handle is valid only in the one spelling we hand out. */
+        if (!interface_name_is_valid(name) || !(canonical = interface_bus_path(name)) || strcmp(canonical, path) != 0) {
                 free(name);
+                free(canonical);
                 return NULL;
         }
+        free(canonical);
         return name;
 }

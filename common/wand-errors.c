@@ -20,9 +20,9 @@ const WandErrorInfo wand_errors[] = {
         { WAND_ERROR_INTERFACE_ALREADY_EXISTS,                           "ERROR_INTERFACE_ALREADY_EXISTS", 904, EEXIST },
         { WAND_ERROR_INTERFACE_CONNECTED,                                "ERROR_INTERFACE_CONNECTED",      908, EBUSY },
         { WAND_ERROR_ALREADY_CONNECTED,                                  "ERROR_ALREADY_CONNECTED",        901, EISCONN },
-        { WAND_ERROR_INTERFACE_DISABLED,                                 "ERROR_INTERFACE_DISABLED",       916, EPERM },
+        { WAND_ERROR_INTERFACE_DISABLED,                                 "ERROR_INTERFACE_DISABLED",       916, EHOSTDOWN },
         { WAND_ERROR_INTERFACE_UNREACHABLE,                              "ERROR_INTERFACE_UNREACHABLE",    927, ENETUNREACH },
-        { WAND_ERROR_CONNECTION_FAILED,                                  NULL,                             0,   ECONNABORTED },
+        { WAND_ERROR_CONNECTION_FAILED,                                  NULL,                             0,   ECONNREFUSED },
         { "org.freedesktop.DBus.Error.InvalidArgs",                      "ERROR_INVALID_PARAMETER",        87,  EINVAL },
 };
 const size_t wand_errors_count = ELEMENTSOF(wand_errors);
@@ -36,9 +36,9 @@ const sd_bus_error_map wand_error_map[] = {
         SD_BUS_ERROR_MAP(WAND_ERROR_INTERFACE_ALREADY_EXISTS, EEXIST),
         SD_BUS_ERROR_MAP(WAND_ERROR_INTERFACE_CONNECTED, EBUSY),
         SD_BUS_ERROR_MAP(WAND_ERROR_ALREADY_CONNECTED, EISCONN),
-        SD_BUS_ERROR_MAP(WAND_ERROR_INTERFACE_DISABLED, EPERM),
+        SD_BUS_ERROR_MAP(WAND_ERROR_INTERFACE_DISABLED, EHOSTDOWN),
         SD_BUS_ERROR_MAP(WAND_ERROR_INTERFACE_UNREACHABLE, ENETUNREACH),
-        SD_BUS_ERROR_MAP(WAND_ERROR_CONNECTION_FAILED, ECONNABORTED),
+        SD_BUS_ERROR_MAP(WAND_ERROR_CONNECTION_FAILED, ECONNREFUSED),
         SD_BUS_ERROR_MAP_END
 };
 

@@ -27,9 +27,10 @@ typedef struct WandErrorInfo {
 extern const WandErrorInfo wand_errors[];
 extern const size_t wand_errors_count;
 
-/* For sd_bus_error_add_map(): wand's names ↔ errno, so that negative errno
- * values returned from handlers become the right names and clients can use
- * sd_bus_error_get_errno(). */
+/* For sd_bus_error_add_map(): wand's names → errno, so that clients can use
+ * sd_bus_error_get_errno(). The other way, errno → name, sd-bus never maps to
+ * an added name: use wand_error_set(). The errno values are chosen so that
+ * sd-bus's own map sends none of them to another name. */
 extern const sd_bus_error_map wand_error_map[];
 
 /* Sets error to the contract's name for the errno value r (negative) with

@@ -29,7 +29,7 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
                 return wand_error_set(error, r, "%s is not connected (it is %s).", i->name, iface_state_to_string(i->state));
         case -EISCONN:
                 return wand_error_set(error, r, "%s is already connected.", i->name);
-        case -EPERM:
+        case -EHOSTDOWN:
                 return wand_error_set(error, r, "%s is disabled; enable it with SetEnabled(true) first.", i->name);
         case -ENETUNREACH:
                 iface_reasons_to_strv(i->reasons, reasons);

@@ -229,7 +229,7 @@ static void connect_failed(Iface *i, const char *message, bool cancelled) {
                 set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
         }
         publish(i, changed);
-        waiters_finish(i, w, -ECONNABORTED, message);
+        waiters_finish(i, w, -ECONNREFUSED, message);
 }
 
 static void disconnect_finished(Iface *i, int r, const char *message) {
@@ -356,7 +356,7 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         }
 
         if (i->state == IFACE_UNREACHABLE)
-                return (i->reasons & IFACE_REASON_DISABLED) ? -EPERM : -ENETUNREACH;
+                return (i->reasons & IFACE_REASON_DISABLED) ? -EHOSTDOWN : -ENETUNREACH;
         if (i->state == IFACE_CONNECTED)
                 return -EISCONN;
 
@@ -399,7 +399,7 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata) {
                 op_end(i);
                 r = start_disconnect(i);
                 publish(i, 0);
-                waiters_finish(i, w, -ECONNABORTED, msg ?: "Connection attempt cancelled.");
+                waiters_finish(i, w, -ECONNREFUSED, msg ?: "Connection attempt cancelled.");
         } else {
                 log_info("%s: disconnecting (device %s).", i->name, i->settings.device);
                 r = start_disconnect(i);
@@ -469,7 +469,7 @@ void iface_abort_operations(Iface *i, const char *message) {
         IfaceWaiter *t = waiters_take(&i->connect_after_teardown);
 
         op_end(i);
-        waiters_finish(i, c, -ECONNABORTED, message);
+        waiters_finish(i, c, -ECONNREFUSED, message);
         waiters_finish(i, d, -ECANCELED, message);
-        waiters_finish(i, t, -ECONNABORTED, message);
+        waiters_finish(i, t, -ECONNREFUSED, message);
 }

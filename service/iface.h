@@ -49,7 +49,7 @@ typedef enum IfaceOp {
 } IfaceOp;
 
 /* How an operation ended: r == 0, or r < 0 with a message for the caller.
- * -ECONNABORTED means ConnectionFailed. */
+ * -ECONNREFUSED means ConnectionFailed. */
 typedef void (*IfaceDoneFunc)(Iface *i, int r, const char *message, void *userdata);
 
 typedef struct IfaceWaiter {
@@ -97,7 +97,7 @@ void iface_update(Iface *i);
 
 /* Starts a connection attempt or joins the one in flight. Returns 0 when
  * done will be called later, or -errno when the interface is in no state to
- * connect (-EISCONN connected, -EPERM disabled, -ENETUNREACH unreachable,
+ * connect (-EISCONN connected, -EHOSTDOWN disabled, -ENETUNREACH unreachable,
  * -ESRCH demand-dial manager stopped). */
 int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata);
 

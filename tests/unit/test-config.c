@@ -1,0 +1,686 @@
+/* The configuration files: every key, every way a file can be wrong and the
+ * message an administrator then reads, loading a directory, atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "settings.h"
+
+typedef struct {
+        char *dir;   /* the configuration directory */
+        char *idir;  /* <dir>/interfaces */
+} Fixture;
+
+static void fixture_set_up(Fixture *f, gconstpointer data) {
+        GError *error = NULL;
+
+        f->dir = g_dir_make_tmp("wand-test-config-XXXXXX", &error);
+        g_assert_no_error(error);
+        f->idir = g_build_filename(f->dir, "interfaces", NULL);
+}
+
+static void remove_tree(const char *path) {
+        GDir *d = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        if (d) {
+                while ((name = g_dir_read_name(d))) {
+                        char *p = g_build_filename(path, name, NULL);
+                        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+                                remove_tree(p);
+                        else
+                                g_assert_cmpint(g_unlink(p), ==, 0);
+                        g_free(p);
+                }
+                g_dir_close(d);
+        }
+        g_chmod(path, 0755);
+        g_assert_cmpint(g_rmdir(path), ==, 0);
+}
+
+static void fixture_tear_down(Fixture *f, gconstpointer data) {
+        g_chmod(f->idir, 0755);
+        remove_tree(f->dir);
+        g_free(f->idir);
+        g_free(f->dir);
+}
+
+/* Writes <dir>/<relative> and returns its path. */
+static char *put(Fixture *f, const char *relative, const char *text, gssize len) {
+        GError *error = NULL;
+        char *path = g_build_filename(f->dir, relative, NULL);
+        char *parent = g_path_get_dirname(path);
+
+        g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
+        g_file_set_contents(path, text, len, &error);
+        g_assert_no_error(error);
+        g_free(parent);
+        return path;
+}
+
+static Settings read_ok(Fixture *f, const char *text) {
+        char *path = put(f, "interfaces/wan0.conf", text, -1);
+        char *error = NULL;
+        Settings s;
+        int r;
+
+        r = config_read_interface(path, &s, &error);
+        if (r < 0)
+                g_error("unexpected failure (%d): %s\n--\n%s--", r, error, text);
+        g_assert_null(error);
+        g_free(path);
+        return s;
+}
+
+/* The file must be refused with exactly "<path>:<line>: <problem>". */
+static void read_fails(Fixture *f, const char *text, unsigned line, const char *problem) {
+        char *path = put(f, "interfaces/wan0.conf", text, -1);
+        char *expected = g_strdup_printf("%s:%u: %s", path, line, problem);
+        char *error = NULL;
+        Settings s;
+
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EINVAL);
+        g_assert_cmpstr(error, ==, expected);
+        free(error);
+        g_free(expected);
+        g_free(path);
+}
+
+static void test_interface_every_key(Fixture *f, gconstpointer data) {
+        Settings s = read_ok(f,
+                "[Interface]\n"
+                "Device=ppp0\n"
+                "ConnectCommand=/usr/sbin/pppd call 'my isp' nodetach\n"
+                "DisconnectCommand=/bin/sh -c \"poff -a\"\n"
+                "Enabled=no\n"
+                "Persistent=yes\n"
+                "ConnectTimeoutSec=45\n"
+                "DisconnectTimeoutSec=4294967295\n");
+
+        g_assert_cmpstr(s.device, ==, "ppp0");
+        g_assert_cmpstrv((const char *const *) s.connect_command,
+                         ((const char *const[]) { "/usr/sbin/pppd", "call", "my isp", "nodetach", NULL }));
+        g_assert_cmpstrv((const char *const *) s.disconnect_command,
+                         ((const char *const[]) { "/bin/sh", "-c", "poff -a", NULL }));
+        g_assert_false(s.enabled);
+        g_assert_true(s.persistent);
+        g_assert_cmpuint(s.connect_timeout_sec, ==, 45);
+        g_assert_cmpuint(s.disconnect_timeout_sec, ==, 4294967295u);
+        settings_done(&s);
+}
+
+static void test_interface_defaults(Fixture *f, gconstpointer data) {
+        Settings s = read_ok(f, "[Interface]\nDevice=eth1\n");
+
+        g_assert_cmpstr(s.device, ==, "eth1");
+        g_assert_null(s.connect_command);
+        g_assert_null(s.disconnect_command);
+        g_assert_true(s.enabled);
+        g_assert_false(s.persistent);
+        g_assert_cmpuint(s.connect_timeout_sec, ==, 20);
+        g_assert_cmpuint(s.disconnect_timeout_sec, ==, 10);
+        settings_done(&s);
+}
+
+static void test_interface_booleans(Fixture *f, gconstpointer data) {
+        static const struct { const char *text; bool value; } cases[] = {
+                { "yes", true }, { "no", false }, { "true", true }, { "false", false },
+                { "1", true }, { "0", false }, { "YES", true }, { "False", false },
+        };
+        static const char *const bad[] = { "maybe", "", "2", "on", "off", "y", "yess", "-1", "\"yes\"" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                char *text = g_strdup_printf("[Interface]\nDevice=eth1\nPersistent=%s\nEnabled=%s\n",
+                                             cases[i].text, cases[i].text);
+                Settings s = read_ok(f, text);
+                g_assert_true(s.persistent == cases[i].value);
+                g_assert_true(s.enabled == cases[i].value);
+                settings_done(&s);
+                g_free(text);
+        }
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                char *text = g_strdup_printf("[Interface]\nDevice=eth1\n\n\nEnabled=%s\n", bad[i]);
+                char *problem = g_strdup_printf("\"%s\" is not a boolean (use yes or no)", bad[i]);
+                if (strchr(bad[i], '"')) {
+                        g_free(problem);
+                        problem = g_strdup("\"\\\"yes\\\"\" is not a boolean (use yes or no)");
+                }
+                read_fails(f, text, 5, problem);
+                g_free(problem);
+                g_free(text);
+        }
+}
+
+static void test_interface_comments_whitespace(Fixture *f, gconstpointer data) {
+        Settings s = read_ok(f,
+                "# wan0: the DSL line\n"
+                "; also a comment\n"
+                "\n"
+                "   \t\n"
+                "  [Interface]   \n"
+                "   # indented comment\n"
+                "\tDevice   =   ppp0  \t\n"
+                "Persistent\t=yes\r\n"
+                "ConnectCommand =  pppd  call isp  \n"
+                "ConnectTimeoutSec=  30\n");
+
+        g_assert_cmpstr(s.device, ==, "ppp0");
+        g_assert_true(s.persistent);
+        g_assert_cmpstrv((const char *const *) s.connect_command,
+                         ((const char *const[]) { "pppd", "call", "isp", NULL }));
+        g_assert_cmpuint(s.connect_timeout_sec, ==, 30);
+        settings_done(&s);
+
+        /* '#' is not a comment inside a value: commands may need it. */
+        s = read_ok(f, "[Interface]\nDevice=eth1\nConnectCommand=dial #5\n");
+        g_assert_cmpstrv((const char *const *) s.connect_command, ((const char *const[]) { "dial", "#5", NULL }));
+        settings_done(&s);
+
+        /* No newline at the end of the file, and an empty file section. */
+        s = read_ok(f, "[Interface]\n[Interface]\nDevice=eth1");
+        g_assert_cmpstr(s.device, ==, "eth1");
+        settings_done(&s);
+}
+
+static void test_interface_structure_errors(Fixture *f, gconstpointer data) {
+        read_fails(f, "Device=ppp0\n[Interface]\n", 1,
+                   "key \"Device\" before any section (put it under [Interface])");
+        read_fails(f, "# c\n\n[Router]\nDevice=ppp0\n", 3, "unknown section \"[Router]\" (expected [Interface])");
+        read_fails(f, "[Interface]\nDevice=ppp0\n[Match]\n", 3, "unknown section \"[Match]\" (expected [Interface])");
+        read_fails(f, "[interface]\nDevice=ppp0\n", 1, "unknown section \"[interface]\" (expected [Interface])");
+        read_fails(f, "[Interface\nDevice=ppp0\n", 1, "unknown section \"[Interface\" (expected [Interface])");
+        read_fails(f, "[Interface]\nDevice=ppp0\nPersistent\n", 3,
+                   "\"Persistent\" is not a [Section] or Key=value line");
+        read_fails(f, "[Interface]\nDevice=ppp0\n = yes\n", 3, "missing key before '='");
+        read_fails(f, "[Interface]\nDevice=ppp0\nDevcie=ppp1\n", 3, "unknown key \"Devcie\" in [Interface]");
+        read_fails(f, "[Interface]\ndevice=ppp0\n", 2, "unknown key \"device\" in [Interface]");
+        read_fails(f, "[Interface]\nDemandDial=yes\nDevice=ppp0\n", 2, "unknown key \"DemandDial\" in [Interface]");
+}
+
+/* What the file says is quoted in the message, never passed through raw. */
+static void test_interface_hostile_text(Fixture *f, gconstpointer data) {
+        read_fails(f, "[Interface]\nDevice=ppp0\nX\x1b[31m=1\n", 3, "unknown key \"X\\x1b[31m\" in [Interface]");
+        read_fails(f, "[Interface]\nDevice=ppp0\nEnabled=a\"b\\c\n", 3,
+                   "\"a\\\"b\\\\c\" is not a boolean (use yes or no)");
+
+        /* Long text is cut. */
+        GString *text = g_string_new("[Interface]\nDevice=ppp0\nEnabled=");
+        for (int i = 0; i < 1000; i++)
+                g_string_append_c(text, 'x');
+        g_string_append_c(text, '\n');
+        char *path = put(f, "interfaces/wan0.conf", text->str, -1);
+        char *error = NULL;
+        Settings s;
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EINVAL);
+        g_assert_cmpuint(strlen(error), <, strlen(path) + 200);
+        g_assert_nonnull(strstr(error, "xxx\"... is not a boolean"));
+        free(error);
+        g_free(path);
+        g_string_free(text, TRUE);
+
+        /* A NUL byte inside the file. */
+        static const char with_nul[] = "[Interface]\nDevice=ppp0\nEnabled=yes\0no\n";
+        path = put(f, "interfaces/wan0.conf", with_nul, sizeof(with_nul) - 1);
+        char *expected = g_strdup_printf("%s:3: contains a NUL byte", path);
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EINVAL);
+        g_assert_cmpstr(error, ==, expected);
+        free(error);
+        g_free(expected);
+        g_free(path);
+}
+
+static void test_interface_duplicate_key(Fixture *f, gconstpointer data) {
+        /* The last assignment wins, as in systemd's unit files. */
+        Settings s = read_ok(f,
+                "[Interface]\nDevice=ppp0\nDevice=ppp1\nEnabled=no\nEnabled=yes\n"
+                "ConnectCommand=a b\nConnectCommand=c\nDisconnectCommand=x\nDisconnectCommand=\n");
+
+        g_assert_cmpstr(s.device, ==, "ppp1");
+        g_assert_true(s.enabled);
+        g_assert_cmpstrv((const char *const *) s.connect_command, ((const char *const[]) { "c", NULL }));
+        g_assert_null(s.disconnect_command);
+        settings_done(&s);
+}
+
+static void test_interface_numbers(Fixture *f, gconstpointer data) {
+        static const struct { const char *text; const char *problem; } bad[] = {
+                { "-1", "is not a number (use a decimal number of seconds)" },
+                { "+5", "is not a number (use a decimal number of seconds)" },
+                { "", "is not a number (use a decimal number of seconds)" },
+                { "abc", "is not a number (use a decimal number of seconds)" },
+                { "5s", "is not a number (use a decimal number of seconds)" },
+                { "0x10", "is not a number (use a decimal number of seconds)" },
+                { "1.5", "is not a number (use a decimal number of seconds)" },
+                { "1 2", "is not a number (use a decimal number of seconds)" },
+                { "4294967296", "is too large (at most 4294967295)" },
+                { "99999999999999999999999", "is too large (at most 4294967295)" },
+                { "0", "must be at least 1" },
+                { "000", "must be at least 1" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                for (int k = 0; k < 2; k++) {
+                        const char *key = k ? "DisconnectTimeoutSec" : "ConnectTimeoutSec";
+                        char *text = g_strdup_printf("[Interface]\nDevice=eth1\n%s=%s\n", key, bad[i].text);
+                        char *problem = g_strdup_printf("\"%s\" %s", bad[i].text, bad[i].problem);
+                        read_fails(f, text, 3, problem);
+                        g_free(problem);
+                        g_free(text);
+                }
+
+        Settings s = read_ok(f, "[Interface]\nDevice=eth1\nConnectTimeoutSec=007\nDisconnectTimeoutSec=1\n");
+        g_assert_cmpuint(s.connect_timeout_sec, ==, 7);
+        g_assert_cmpuint(s.disconnect_timeout_sec, ==, 1);
+        settings_done(&s);
+}
+
+static void test_interface_device(Fixture *f, gconstpointer data) {
+        const char *problem = "is not a valid device name (1-15 bytes, no '/', ':' or whitespace)";
+        static const char *const bad[] = { "", "a/b", "eth0:1", "eth 0", "1234567890123456", ".", ".." };
+
+        read_fails(f, "[Interface]\nEnabled=yes\n", 0, "Device= is missing");
+        read_fails(f, "", 0, "Device= is missing");
+        read_fails(f, "# only a comment\n", 0, "Device= is missing");
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                char *text = g_strdup_printf("[Interface]\nDevice=%s\n", bad[i]);
+                char *p = g_strdup_printf("\"%s\" %s", bad[i], problem);
+                read_fails(f, text, 2, p);
+                g_free(p);
+                g_free(text);
+        }
+}
+
+static void test_interface_commands(Fixture *f, gconstpointer data) {
+        Settings s = read_ok(f, "[Interface]\nDevice=eth1\nConnectCommand=\nDisconnectCommand=   \n");
+        g_assert_null(s.connect_command);
+        g_assert_null(s.disconnect_command);
+        settings_done(&s);
+
+        s = read_ok(f, "[Interface]\nDevice=eth1\nConnectCommand='' x\n");
+        g_assert_cmpstrv((const char *const *) s.connect_command, ((const char *const[]) { "", "x", NULL }));
+        settings_done(&s);
+
+        read_fails(f, "[Interface]\nDevice=eth1\nConnectCommand=pppd 'call\n", 3,
+                   "\"pppd 'call\" has an unterminated single quote");
+        read_fails(f, "[Interface]\nDevice=eth1\nDisconnectCommand=a \"b\n", 3,
+                   "\"a \\\"b\" has an unterminated double quote");
+        read_fails(f, "[Interface]\nDevice=eth1\nConnectCommand=a\\\n", 3,
+                   "\"a\\\\\" ends in a backslash that escapes nothing");
+}
+
+static void test_interface_not_a_file(Fixture *f, gconstpointer data) {
+        char *path = g_build_filename(f->idir, "x.conf", NULL);
+        char *error = NULL;
+        Settings s;
+
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -ENOENT);
+        g_assert_nonnull(strstr(error, path));
+        free(error);
+
+        g_assert_cmpint(g_mkdir_with_parents(path, 0755), ==, 0);
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EISDIR);
+        g_assert_nonnull(strstr(error, path));
+        free(error);
+        g_assert_cmpint(g_rmdir(path), ==, 0);
+
+        /* A FIFO must be refused, not block the daemon. */
+        g_assert_cmpint(mkfifo(path, 0644), ==, 0);
+        g_assert_cmpint(config_read_interface(path, &s, &error), <, 0);
+        g_assert_nonnull(strstr(error, "not a regular file"));
+        free(error);
+        g_assert_cmpint(g_unlink(path), ==, 0);
+        g_free(path);
+
+        /* 64 KiB is the limit; a comment makes any size easy to build. */
+        GString *text = g_string_new("[Interface]\nDevice=ppp0\n#");
+        while (text->len < 64 * 1024 - 1)
+                g_string_append_c(text, 'x');
+        g_string_append_c(text, '\n');
+        path = put(f, "interfaces/big.conf", text->str, (gssize) text->len);
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, 0);
+        settings_done(&s);
+        g_free(path);
+
+        g_string_append_c(text, '\n');
+        path = put(f, "interfaces/big.conf", text->str, (gssize) text->len);
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EFBIG);
+        g_assert_true(g_str_has_prefix(error, path));
+        g_assert_nonnull(strstr(error, "64 KiB"));
+        free(error);
+        g_free(path);
+        g_string_free(text, TRUE);
+
+        /* Symlinks are followed. */
+        path = put(f, "elsewhere.conf", "[Interface]\nDevice=ppp0\n", -1);
+        char *link = g_build_filename(f->idir, "link.conf", NULL);
+        g_assert_cmpint(symlink(path, link), ==, 0);
+        g_assert_cmpint(config_read_interface(link, &s, &error), ==, 0);
+        g_assert_cmpstr(s.device, ==, "ppp0");
+        settings_done(&s);
+        g_free(link);
+        g_free(path);
+}
+
+static void test_main(Fixture *f, gconstpointer data) {
+        ConfigMain m = { .demand_dial = false };
+        char *error = NULL, *path, *expected;
+
+        /* No wand.conf: the defaults. */
+        g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
+        g_assert_true(m.demand_dial);
+        g_assert_null(error);
+
+        path = put(f, "wand.conf", "# wand\n[Router]\nDemandDial = no\n", -1);
+        g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
+        g_assert_false(m.demand_dial);
+        g_assert_null(error);
+
+        g_free(put(f, "wand.conf", "[Router]\n", -1));
+        g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
+        g_assert_true(m.demand_dial);
+
+        static const struct { const char *text; unsigned line; const char *problem; } bad[] = {
+                { "[Router]\nDemandDial=maybe\n", 2, "\"maybe\" is not a boolean (use yes or no)" },
+                { "[Router]\nDemandDail=yes\n", 2, "unknown key \"DemandDail\" in [Router]" },
+                { "[Router]\nDevice=ppp0\n", 2, "unknown key \"Device\" in [Router]" },
+                { "[Interface]\nDemandDial=yes\n", 1, "unknown section \"[Interface]\" (expected [Router])" },
+                { "DemandDial=yes\n", 1, "key \"DemandDial\" before any section (put it under [Router])" },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_free(put(f, "wand.conf", bad[i].text, -1));
+                expected = g_strdup_printf("%s:%u: %s", path, bad[i].line, bad[i].problem);
+                g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, -EINVAL);
+                g_assert_cmpstr(error, ==, expected);
+                free(error);
+                g_free(expected);
+        }
+        g_free(path);
+}
+
+static void collect_log(const char *message, void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(message));
+}
+
+static bool log_has(GPtrArray *log, const char *a, const char *b) {
+        for (size_t i = 0; i < log->len; i++)
+                if (strstr(log->pdata[i], a) && strstr(log->pdata[i], b))
+                        return true;
+        return false;
+}
+
+static void test_read_interfaces(Fixture *f, gconstpointer data) {
+        GPtrArray *log = g_ptr_array_new_with_free_func(g_free);
+        ConfigEntry *entries = NULL;
+        size_t n = 99;
+
+        /* No interfaces/ at all. */
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, collect_log, log), ==, 0);
+        g_assert_cmpuint(n, ==, 0);
+        config_entries_free(entries, n);
+
+        g_free(put(f, "interfaces/zeta.conf", "[Interface]\nDevice=ppp9\n", -1));
+        g_free(put(f, "interfaces/broken.conf", "[Interface]\nDevice=ppp0\nEnabeld=yes\n", -1));
+        g_free(put(f, "interfaces/alpha.conf", "[Interface]\nDevice=eth1\nEnabled=no\n", -1));
+        g_free(put(f, "interfaces/site-b.conf", "[Interface]\nDevice=tun-site\n", -1));
+        g_free(put(f, "interfaces/nodevice.conf", "[Interface]\n", -1));
+        g_free(put(f, "interfaces/bad name.conf", "[Interface]\nDevice=ppp1\n", -1));
+        g_free(put(f, "interfaces/-opt.conf", "[Interface]\nDevice=ppp1\n", -1));
+        g_free(put(f, "interfaces/new\nline.conf", "[Interface]\nDevice=ppp1\n", -1));
+        /* Ignored silently: hidden, temporary, other suffixes. */
+        g_free(put(f, "interfaces/.hidden.conf", "[Interface]\nDevice=ppp1\n", -1));
+        g_free(put(f, "interfaces/.alpha.conf.Ab12Cd", "[Interface]\nDevice=ppp1\n", -1));
+        g_free(put(f, "interfaces/notes.txt", "garbage", -1));
+        g_free(put(f, "interfaces/alpha.conf.bak", "garbage", -1));
+        g_free(put(f, "interfaces/.conf", "garbage", -1));
+        char *dir = g_build_filename(f->idir, "adir.conf", NULL);
+        g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+        g_free(dir);
+
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, collect_log, log), ==, 0);
+        g_assert_cmpuint(n, ==, 3);
+        g_assert_cmpstr(entries[0].name, ==, "alpha");
+        g_assert_cmpstr(entries[0].settings.device, ==, "eth1");
+        g_assert_false(entries[0].settings.enabled);
+        g_assert_cmpstr(entries[1].name, ==, "site-b");
+        g_assert_cmpstr(entries[1].settings.device, ==, "tun-site");
+        g_assert_cmpstr(entries[2].name, ==, "zeta");
+        g_assert_cmpstr(entries[2].settings.device, ==, "ppp9");
+        config_entries_free(entries, n);
+
+        for (size_t i = 0; i < log->len; i++)
+                g_test_message("log: %s", (char *) log->pdata[i]);
+        g_assert_cmpuint(log->len, ==, 6);
+        g_assert_true(log_has(log, "/interfaces/broken.conf:3: ", "unknown key \"Enabeld\""));
+        g_assert_true(log_has(log, "/interfaces/nodevice.conf:0: ", "Device= is missing"));
+        g_assert_true(log_has(log, "/interfaces: skipping \"bad name.conf\": ", "not a valid interface name"));
+        g_assert_true(log_has(log, "/interfaces: skipping \"-opt.conf\": ", "not a valid interface name"));
+        g_assert_true(log_has(log, "/interfaces: skipping \"new\\x0aline.conf\": ", "not a valid interface name"));
+        g_assert_true(log_has(log, "/interfaces/adir.conf", "directory"));
+
+        /* No log function is fine too. */
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, NULL, NULL), ==, 0);
+        g_assert_cmpuint(n, ==, 3);
+        config_entries_free(entries, n);
+
+        g_ptr_array_unref(log);
+}
+
+static void settings_full(Settings *s) {
+        settings_init(s);
+        s->device = strdup("ppp0");
+        s->connect_command = strv_copy((char *const[]) {
+                "/usr/sbin/pppd", "call", "my isp", "", "it's", "$HOME", "#x", "a\"b\\c", "\t", NULL });
+        s->disconnect_command = strv_copy((char *const[]) { "poff", "-a", NULL });
+        s->enabled = false;
+        s->persistent = true;
+        s->connect_timeout_sec = 1;
+        s->disconnect_timeout_sec = 4294967295u;
+}
+
+static void assert_no_temp_files(Fixture *f) {
+        GDir *d = g_dir_open(f->idir, 0, NULL);
+        const char *name;
+
+        if (!d)
+                return;
+        while ((name = g_dir_read_name(d)))
+                if (name[0] == '.')
+                        g_error("temporary file %s left behind", name);
+        g_dir_close(d);
+}
+
+static void test_write_round_trip(Fixture *f, gconstpointer data) {
+        char *path = config_interface_path(f->dir, "site-b");
+        char *expected_path = g_build_filename(f->dir, "interfaces", "site-b.conf", NULL);
+        char *error = NULL, *text = NULL;
+        Settings s, back;
+        struct stat st;
+
+        g_assert_cmpstr(path, ==, expected_path);
+        g_free(expected_path);
+
+        /* interfaces/ does not exist yet: it is created. */
+        settings_full(&s);
+        g_assert_cmpint(config_write_interface(f->dir, "site-b", &s), ==, 0);
+        g_assert_cmpint(stat(path, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0644);
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_true(settings_equal(&s, &back));
+        settings_done(&back);
+        settings_done(&s);
+        assert_no_temp_files(f);
+
+        /* Defaults are not written; replacing the file works. */
+        settings_init(&s);
+        s.device = strdup("eth1");
+        g_assert_cmpint(config_write_interface(f->dir, "site-b", &s), ==, 0);
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, "[Interface]\nDevice=eth1\n"));
+        g_assert_null(strstr(text, "Enabled"));
+        g_assert_null(strstr(text, "Command"));
+        g_assert_null(strstr(text, "Sec="));
+        g_free(text);
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_true(settings_equal(&s, &back));
+        settings_done(&back);
+
+        /* An empty command is no command. */
+        s.connect_command = calloc(1, sizeof(char *));
+        g_assert_cmpint(config_write_interface(f->dir, "site-b", &s), ==, 0);
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_null(back.connect_command);
+        g_assert_true(settings_equal(&s, &back));
+        settings_done(&back);
+        settings_done(&s);
+        assert_no_temp_files(f);
+        g_free(path);
+}
+
+static void test_write_invalid(Fixture *f, gconstpointer data) {
+        Settings s;
+
+        settings_init(&s);
+        g_assert_cmpint(config_write_interface(f->dir, "wan0", &s), ==, -EINVAL);
+        s.device = strdup("ppp0");
+        g_assert_cmpint(config_write_interface(f->dir, "../wan0", &s), ==, -EINVAL);
+        g_assert_cmpint(config_write_interface(f->dir, ".wan0", &s), ==, -EINVAL);
+        g_assert_cmpint(config_write_interface(f->dir, "", &s), ==, -EINVAL);
+
+        /* A line break could not be written on the one line a key has. */
+        s.connect_command = strv_copy((char *const[]) { "sh", "-c", "a\nb", NULL });
+        g_assert_cmpint(config_write_interface(f->dir, "wan0", &s), ==, -EINVAL);
+        settings_done(&s);
+        g_assert_false(g_file_test(f->idir, G_FILE_TEST_EXISTS));
+}
+
+/* Root ignores file modes; lower CAP_DAC_OVERRIDE so a read-only directory
+ * is read-only for this process too. Returns whether it was in effect. */
+static bool set_dac_override(bool on) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2];
+        const uint32_t mask = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_FOWNER);
+        bool was;
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return false;
+        was = d[0].effective & mask;
+        if (on)
+                d[0].effective |= d[0].permitted & mask;
+        else
+                d[0].effective &= ~mask;
+        g_assert_cmpint(syscall(SYS_capset, &h, d), ==, 0);
+        return was;
+}
+
+static void test_write_read_only(Fixture *f, gconstpointer data) {
+        char *path = config_interface_path(f->dir, "wan0");
+        Settings s;
+        bool had;
+        int r;
+
+        settings_init(&s);
+        s.device = strdup("ppp0");
+        g_assert_cmpint(config_write_interface(f->dir, "wan0", &s), ==, 0);
+        free(s.device);
+        s.device = strdup("ppp1");
+
+        g_assert_cmpint(g_chmod(f->idir, 0555), ==, 0);
+        had = set_dac_override(false);
+        r = config_write_interface(f->dir, "wan0", &s);
+        g_assert_cmpint(config_write_interface(f->dir, "wan1", &s), ==, -EACCES);
+        g_assert_cmpint(config_remove_interface(f->dir, "wan0"), ==, -EACCES);
+        if (had)
+                set_dac_override(true);
+        g_assert_cmpint(g_chmod(f->idir, 0755), ==, 0);
+        g_assert_cmpint(r, ==, -EACCES);
+
+        /* The old file is untouched, and no temporary file is left. */
+        char *error = NULL;
+        Settings back;
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_cmpstr(back.device, ==, "ppp0");
+        settings_done(&back);
+        assert_no_temp_files(f);
+
+        /* A failure after the temporary file exists: the rename. */
+        char *dir = config_interface_path(f->dir, "blocked");
+        g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+        g_free(put(f, "interfaces/blocked.conf/keep", "x", -1));
+        r = config_write_interface(f->dir, "blocked", &s);
+        g_assert_cmpint(r, <, 0);
+        g_assert_true(r == -EISDIR || r == -ENOTEMPTY || r == -EEXIST);
+        assert_no_temp_files(f);
+        g_free(dir);
+
+        /* No directory to create interfaces/ in. */
+        char *gone = g_build_filename(f->dir, "missing", NULL);
+        g_assert_cmpint(config_write_interface(gone, "wan0", &s), ==, -ENOENT);
+        g_free(gone);
+
+        settings_done(&s);
+        g_free(path);
+}
+
+static void test_remove(Fixture *f, gconstpointer data) {
+        char *path = config_interface_path(f->dir, "wan0");
+        Settings s;
+
+        /* Neither the file nor interfaces/ exist: no error. */
+        g_assert_cmpint(config_remove_interface(f->dir, "wan0"), ==, 0);
+
+        settings_init(&s);
+        s.device = strdup("ppp0");
+        g_assert_cmpint(config_write_interface(f->dir, "wan0", &s), ==, 0);
+        g_assert_cmpint(config_write_interface(f->dir, "wan1", &s), ==, 0);
+        settings_done(&s);
+        g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+
+        g_assert_cmpint(config_remove_interface(f->dir, "wan0"), ==, 0);
+        g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(config_remove_interface(f->dir, "wan0"), ==, 0);
+        g_assert_cmpint(config_remove_interface(f->dir, "../wan1"), ==, -EINVAL);
+
+        ConfigEntry *entries;
+        size_t n;
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, NULL, NULL), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(entries[0].name, ==, "wan1");
+        config_entries_free(entries, n);
+        g_free(path);
+}
+
+#define ADD(name, func) g_test_add("/config/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+
+        ADD("interface/every-key", test_interface_every_key);
+        ADD("interface/defaults", test_interface_defaults);
+        ADD("interface/booleans", test_interface_booleans);
+        ADD("interface/comments-whitespace", test_interface_comments_whitespace);
+        ADD("interface/structure-errors", test_interface_structure_errors);
+        ADD("interface/hostile-text", test_interface_hostile_text);
+        ADD("interface/duplicate-key", test_interface_duplicate_key);
+        ADD("interface/numbers", test_interface_numbers);
+        ADD("interface/device", test_interface_device);
+        ADD("interface/commands", test_interface_commands);
+        ADD("interface/not-a-file", test_interface_not_a_file);
+        ADD("main", test_main);
+        ADD("read-interfaces", test_read_interfaces);
+        ADD("write/round-trip", test_write_round_trip);
+        ADD("write/invalid", test_write_invalid);
+        ADD("write/read-only", test_write_read_only);
+        ADD("remove", test_remove);
+
+        return g_test_run();
+}
