@@ -177,7 +177,10 @@ static void publish(Iface *i, unsigned changed) {
         int ifindex = l ? l->ifindex : 0;
 
         if (state != i->state) {
-                log_info("%s: %s → %s", i->name, iface_state_to_string(i->state), iface_state_to_string(state));
+                /* At start-up every interface leaves its initial state:
+                 * that is not news worth a line each. */
+                log_internal(i->manager->published ? LOG_INFO : LOG_DEBUG, 0, "%s: %s → %s", i->name,
+                             iface_state_to_string(i->state), iface_state_to_string(state));
                 if (state == IFACE_CONNECTED) {
                         i->connected_since = now_realtime_usec();
                         changed |= IFACE_PROP_CONNECTED_SINCE;
