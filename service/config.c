@@ -474,6 +474,12 @@ static int serialize_interface(const Settings *s, char **ret_text, size_t *ret_s
                 fprintf(f, "ConnectTimeoutSec=%" PRIu32 "\n", s->connect_timeout_sec);
         if (s->disconnect_timeout_sec != SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC)
                 fprintf(f, "DisconnectTimeoutSec=%" PRIu32 "\n", s->disconnect_timeout_sec);
+        if (s->redial_interval_sec != SETTINGS_DEFAULT_REDIAL_INTERVAL_SEC)
+                fprintf(f, "RedialIntervalSec=%" PRIu32 "\n", s->redial_interval_sec);
+        if (s->redial_max_interval_sec != SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC)
+                fprintf(f, "RedialMaxIntervalSec=%" PRIu32 "\n", s->redial_max_interval_sec);
+        if (s->redial_attempts != SETTINGS_DEFAULT_REDIAL_ATTEMPTS)
+                fprintf(f, "RedialAttempts=%" PRIu32 "\n", s->redial_attempts);
 
         /* A memory stream fails only for lack of memory. */
         if (ferror(f) || fclose(f) != 0) {

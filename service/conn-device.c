@@ -74,9 +74,5 @@ const ConnMethod conn_method_device = {
 };
 
 const ConnMethod *conn_method_for(const Settings *s) {
-        /* Dialer interfaces (ConnectCommand) get their own method with the
-         * supervised-dialer work; until then they are managed by their
-         * device like the rest. */
-        (void) s;
-        return &conn_method_device;
+        return strv_length(s->connect_command) > 0 ? &conn_method_dialer : &conn_method_device;
 }

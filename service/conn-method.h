@@ -1,6 +1,6 @@
 /* A connection method: how an interface's link is brought up and torn down.
- * The state machine in iface.c drives it; adding a method (a supervised
- * dialer, say) is adding a file that fills this in. */
+ * The state machine in iface.c drives it; adding a method is adding a file
+ * that fills this in (conn-device.c, conn-dialer.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -14,22 +14,39 @@ struct ConnMethod {
          * (device-only links) or merely disconnected (dialers create it). */
         bool device_required;
 
+        /* Whether Persistent= applies: redial when the link drops. */
+        bool redials;
+
         /* The link as it is now, without any operation of ours in flight:
          * IFACE_DISCONNECTED, IFACE_CONNECTING or IFACE_CONNECTED. */
         IfaceState (*observe)(Iface *i);
 
+        /* Whether a teardown has reached its end. NULL: observe() says
+         * IFACE_DISCONNECTED. */
+        bool (*torn_down)(Iface *i);
+
         /* Start bringing the link up / down. Progress is reported by calling
-         * iface_update() (the goal may have been reached) or
-         * iface_method_failed(). Return 0 or -errno. */
+         * iface_update() (the goal may have been reached),
+         * iface_method_failed(), or iface_connection_dropped(). */
         int (*start_connect)(Iface *i);
         int (*start_disconnect)(Iface *i);
 
-        /* Forget whatever is in flight (the operation was cancelled or the
-         * interface is being freed). */
+        /* Forget requests in flight (the operation ended or was cancelled);
+         * processes are not touched. */
         void (*cancel)(Iface *i);
+
+        /* After the interface is created: take over what an earlier wand
+         * left running. May be NULL. */
+        void (*restore)(Iface *i);
+
+        /* Releases the method's state. terminate: the interface is going
+         * away for good (stop what runs); otherwise wand is only exiting and
+         * leaves the connection up. May be NULL. */
+        void (*release)(Iface *i, bool terminate);
 };
 
 extern const ConnMethod conn_method_device;
+extern const ConnMethod conn_method_dialer;
 
 /* The method an interface's settings call for. */
 const ConnMethod *conn_method_for(const Settings *s);

@@ -3,6 +3,7 @@
  * (present? up? carrier?) and the operation in flight. iface_update() derives
  * it, finishes operations whose goal is reached and announces what changed. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,12 @@ Iface *iface_free(Iface *i) {
                 return NULL;
         if (i->method && i->method->cancel)
                 i->method->cancel(i);
+        /* wand is exiting or the interface is gone: whatever the method left
+         * running stays up unless iface_terminate() stopped it. */
+        if (i->method && i->method->release)
+                i->method->release(i, false);
         sd_event_source_disable_unref(i->op_timeout);
+        sd_event_source_disable_unref(i->redial_timer);
         waiters_free(i->connect_waiters);
         waiters_free(i->disconnect_waiters);
         waiters_free(i->connect_after_teardown);
@@ -144,6 +150,8 @@ static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
                 reasons |= IFACE_REASON_DISABLED;
         if (i->method->device_required && !iface_link(i))
                 reasons |= IFACE_REASON_NO_DEVICE;
+        if (i->gave_up)
+                reasons |= IFACE_REASON_CONNECTION_FAILURE;
 
         *ret_reasons = reasons;
         if (reasons != 0)
@@ -208,21 +216,34 @@ static void op_end(Iface *i) {
         if (i->method->cancel)
                 i->method->cancel(i);
         i->op_timeout = sd_event_source_disable_unref(i->op_timeout);
+        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
         i->op = IFACE_OP_NONE;
 }
 
 static int start_connect(Iface *i);
+static void redial_schedule(Iface *i);
+static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, bool by_request);
+
+static void redial_stop(Iface *i) {
+        i->redialing = false;
+        i->redial_after_teardown = false;
+        i->redial_failures = 0;
+        i->gave_up = false;
+}
 
 static void connect_succeeded(Iface *i) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
 
         op_end(i);
+        i->redial_failures = 0;
         publish(i, 0);
         waiters_finish(i, w, 0, NULL);
 }
 
-/* The attempt failed: LastError says so, unless it was cancelled. */
-static void connect_failed(Iface *i, const char *message, bool cancelled) {
+/* The attempt failed: LastError says so, unless it was cancelled. With
+ * rollback, what the attempt left half up is taken down again; a persistent
+ * interface redials once that is done. */
+static void connect_failed(Iface *i, const char *message, bool cancelled, bool rollback) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
         unsigned changed = 0;
 
@@ -230,9 +251,24 @@ static void connect_failed(Iface *i, const char *message, bool cancelled) {
         if (!cancelled) {
                 log_warning("%s: connection attempt failed: %s", i->name, message);
                 set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
+                if (i->redialing)
+                        i->redial_failures++;
         }
         publish(i, changed);
         waiters_finish(i, w, -ECONNREFUSED, message);
+
+        if (cancelled || i->op != IFACE_OP_NONE)
+                return; /* a waiter's callback started something new */
+        if (rollback) {
+                i->redial_after_teardown = i->redialing;
+                (void) disconnect_internal(i, NULL, NULL, false);
+                if (i->op == IFACE_OP_NONE && i->redial_after_teardown) {
+                        /* Torn down at once. */
+                        i->redial_after_teardown = false;
+                        redial_schedule(i);
+                }
+        } else if (i->redialing)
+                redial_schedule(i);
 }
 
 static void disconnect_finished(Iface *i, int r, const char *message) {
@@ -242,6 +278,12 @@ static void disconnect_finished(Iface *i, int r, const char *message) {
         op_end(i);
         publish(i, 0);
         waiters_finish(i, w, r, message);
+
+        if (i->redial_after_teardown && !then_connect && i->op == IFACE_OP_NONE) {
+                i->redial_after_teardown = false;
+                if (i->redialing)
+                        redial_schedule(i);
+        }
 
         /* Connect() calls that arrived during the teardown start now. */
         while (then_connect) {
@@ -267,7 +309,7 @@ void iface_update(Iface *i) {
                         _cleanup_free_ char *msg = NULL;
                         if (asprintf(&msg, "Device %s disappeared while %s was connecting.", i->settings.device, i->name) < 0)
                                 msg = NULL;
-                        connect_failed(i, msg ?: "Device disappeared.", false);
+                        connect_failed(i, msg ?: "Device disappeared.", false, false);
                         return;
                 }
                 if (i->method->observe(i) == IFACE_CONNECTED) {
@@ -276,7 +318,10 @@ void iface_update(Iface *i) {
                 }
                 break;
         case IFACE_OP_DISCONNECT:
-                observed = link_gone(i) ? IFACE_DISCONNECTED : i->method->observe(i);
+                if (i->method->torn_down)
+                        observed = i->method->torn_down(i) ? IFACE_DISCONNECTED : IFACE_DISCONNECTING;
+                else
+                        observed = link_gone(i) ? IFACE_DISCONNECTED : i->method->observe(i);
                 if (observed == IFACE_DISCONNECTED) {
                         disconnect_finished(i, 0, NULL);
                         return;
@@ -296,9 +341,8 @@ static int on_op_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (asprintf(&msg, "%s did not come up within %u s (device %s has no carrier).", i->name,
                              i->settings.connect_timeout_sec, i->settings.device) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "Connection attempt timed out.", false);
                 /* Leave nothing half up: take the link down again. */
-                (void) iface_ensure_disconnected(i, NULL, NULL);
+                connect_failed(i, msg ?: "Connection attempt timed out.", false, true);
         } else if (i->op == IFACE_OP_DISCONNECT) {
                 if (asprintf(&msg, "%s did not go down within %u s.", i->name, i->settings.disconnect_timeout_sec) < 0)
                         msg = NULL;
@@ -328,7 +372,9 @@ static int start_disconnect(Iface *i) {
         int r;
 
         i->op = IFACE_OP_DISCONNECT;
-        r = arm_timeout(i, i->settings.disconnect_timeout_sec);
+        /* The method has DisconnectTimeoutSec to finish (a dialer is then
+         * killed); a few seconds more, and the callers are told it failed. */
+        r = arm_timeout(i, i->settings.disconnect_timeout_sec + 5);
         if (r >= 0)
                 r = i->method->start_disconnect(i);
         return r;
@@ -336,7 +382,7 @@ static int start_disconnect(Iface *i) {
 
 void iface_method_failed(Iface *i, int r, const char *message) {
         if (i->op == IFACE_OP_CONNECT)
-                connect_failed(i, message, false);
+                connect_failed(i, message, false, false);
         else if (i->op == IFACE_OP_DISCONNECT) {
                 log_warning("%s: teardown failed: %s", i->name, message);
                 disconnect_finished(i, r, message);
@@ -351,7 +397,22 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
 
         switch (i->op) {
         case IFACE_OP_CONNECT:
-                return waiter_add(&i->connect_waiters, done, userdata);
+                r = waiter_add(&i->connect_waiters, done, userdata);
+                if (r >= 0 && i->redial_timer) {
+                        /* Waiting to redial: an administrator wants it now. */
+                        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+                        i->redial_failures = 0;
+                        r = start_connect(i);
+                        if (r < 0) {
+                                _cleanup_free_ char *msg = NULL;
+                                if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
+                                        msg = NULL;
+                                connect_failed(i, msg ?: "Could not start connecting.", false, false);
+                                return 0;
+                        }
+                        iface_update(i);
+                }
+                return r;
         case IFACE_OP_DISCONNECT:
                 return waiter_add(&i->connect_after_teardown, done, userdata);
         case IFACE_OP_NONE:
@@ -367,20 +428,27 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         if (r < 0)
                 return r;
         log_info("%s: connecting (device %s).", i->name, i->settings.device);
+        redial_stop(i);
+        i->redialing = i->method->redials && i->settings.persistent;
         r = start_connect(i);
         if (r < 0) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "Could not start connecting.", false);
+                connect_failed(i, msg ?: "Could not start connecting.", false, false);
                 return 0;
         }
         iface_update(i);
         return 0;
 }
 
-static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata) {
+/* by_request: someone asked for the link to go down, and wants no redial;
+ * otherwise wand is rolling back a failed attempt. */
+static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, bool by_request) {
         int r;
+
+        if (by_request)
+                redial_stop(i);
 
         if (i->op == IFACE_OP_DISCONNECT)
                 return done ? waiter_add(&i->disconnect_waiters, done, userdata) : 0;
@@ -423,16 +491,20 @@ int iface_disconnect(Iface *i, IfaceDoneFunc done, void *userdata) {
                 return -ESRCH;
         if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
                 return -ENOTCONN;
-        return disconnect_internal(i, done, userdata);
+        return disconnect_internal(i, done, userdata, true);
 }
 
 int iface_ensure_disconnected(Iface *i, IfaceDoneFunc done, void *userdata) {
-        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE)) {
+        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE) &&
+            !(i->method->torn_down && !i->method->torn_down(i))) {
+                redial_stop(i);
+                i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+                publish(i, 0);
                 if (done)
                         done(i, 0, NULL, userdata);
                 return 0;
         }
-        return disconnect_internal(i, done, userdata);
+        return disconnect_internal(i, done, userdata, true);
 }
 
 int iface_set_settings(Iface *i, const Settings *s) {
@@ -452,10 +524,13 @@ int iface_set_settings(Iface *i, const Settings *s) {
         if (copy.persistent != i->settings.persistent)
                 changed |= IFACE_PROP_PERSISTENT;
 
-        if (conn_method_for(&copy) != i->method && i->op != IFACE_OP_NONE) {
+        if (conn_method_for(&copy) != i->method) {
                 /* A new method cannot finish the old one's work. */
                 iface_abort_operations(i, "The interface's configuration changed.");
+                iface_terminate(i);
         }
+        /* New settings, new chances. */
+        i->gave_up = false;
         settings_done(&i->settings);
         i->settings = copy;
         i->method = conn_method_for(&i->settings);
@@ -475,4 +550,86 @@ void iface_abort_operations(Iface *i, const char *message) {
         waiters_finish(i, c, -ECONNREFUSED, message);
         waiters_finish(i, d, -ECANCELED, message);
         waiters_finish(i, t, -ECONNREFUSED, message);
+}
+
+static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Iface *i = userdata;
+        int r;
+
+        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+        if (i->gave_up) {
+                /* The pause after giving up is over: reachable again. */
+                i->gave_up = false;
+                log_info("%s: may be connected again.", i->name);
+                publish(i, 0);
+                return 0;
+        }
+        if (i->op != IFACE_OP_CONNECT)
+                return 0;
+        log_info("%s: redialing (attempt %u).", i->name, i->redial_failures + 1);
+        r = start_connect(i);
+        if (r < 0) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "Could not redial %s: %s", i->name, strerror(-r)) < 0)
+                        msg = NULL;
+                connect_failed(i, msg ?: "Could not redial.", false, false);
+                return 0;
+        }
+        iface_update(i);
+        return 0;
+}
+
+/* Waits, then dials again: RedialIntervalSec, doubled after each failure up
+ * to RedialMaxIntervalSec; after RedialAttempts failures in a row, gives up
+ * and the interface is unreachable (connection-failure) for the longest
+ * pause, so that nothing redials in a tight loop. */
+static void redial_schedule(Iface *i) {
+        uint64_t delay;
+        int r;
+
+        if (!i->manager->running || i->manager->stopping) {
+                redial_stop(i);
+                return;
+        }
+        if (i->settings.redial_attempts > 0 && i->redial_failures >= i->settings.redial_attempts) {
+                log_warning("%s: giving up after %u failed redial attempts; unreachable for %u s.", i->name,
+                            i->redial_failures, i->settings.redial_max_interval_sec);
+                redial_stop(i);
+                i->gave_up = true;
+                (void) sd_event_add_time_relative(i->manager->event, &i->redial_timer, CLOCK_MONOTONIC,
+                                                  (uint64_t) i->settings.redial_max_interval_sec * 1000000u, 0,
+                                                  on_redial_timer, i);
+                publish(i, 0);
+                return;
+        }
+
+        delay = i->settings.redial_interval_sec;
+        for (unsigned k = 0; k < i->redial_failures && delay < i->settings.redial_max_interval_sec; k++)
+                delay *= 2;
+        if (delay > i->settings.redial_max_interval_sec)
+                delay = i->settings.redial_max_interval_sec;
+
+        log_info("%s: redialing in %" PRIu64 " s.", i->name, delay);
+        i->op = IFACE_OP_CONNECT; /* connecting, after a pause */
+        r = sd_event_add_time_relative(i->manager->event, &i->redial_timer, CLOCK_MONOTONIC, delay * 1000000u, 0,
+                                       on_redial_timer, i);
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot schedule the redial: %m", i->name);
+                i->op = IFACE_OP_NONE;
+                redial_stop(i);
+        }
+        publish(i, 0);
+}
+
+void iface_connection_dropped(Iface *i, const char *message) {
+        log_warning("%s: connection lost: %s", i->name, message);
+        if (i->op == IFACE_OP_NONE && i->redialing)
+                redial_schedule(i);
+        else
+                iface_update(i);
+}
+
+void iface_terminate(Iface *i) {
+        if (i->method && i->method->release)
+                i->method->release(i, true);
 }

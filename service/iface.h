@@ -79,6 +79,15 @@ struct Iface {
         IfaceWaiter *connect_after_teardown; /* Connect() while disconnecting */
         sd_event_source *op_timeout;
         uint32_t netlink_request;
+        void *method_data; /* the connection method's own state */
+
+        /* Persistent redialing: active from an administrator's Connect()
+         * until their Disconnect(). */
+        bool redialing;
+        bool redial_after_teardown;
+        bool gave_up;                /* unreachable/connection-failure */
+        unsigned redial_failures;    /* in a row */
+        sd_event_source *redial_timer;
 
         bool removed;       /* no longer published: waiting to be freed */
         Iface *device_next; /* other interfaces on the same device */
@@ -116,8 +125,13 @@ int iface_set_settings(Iface *i, const Settings *s);
 /* Fails every waiter (the interface is going away). */
 void iface_abort_operations(Iface *i, const char *message);
 
-/* Called by connection methods. */
+/* Called by connection methods: an operation failed; or the connection went
+ * down without anyone asking (a persistent interface then redials). */
 void iface_method_failed(Iface *i, int r, const char *message);
+void iface_connection_dropped(Iface *i, const char *message);
+
+/* Stops a connection method for good: the interface is going away. */
+void iface_terminate(Iface *i);
 
 /* Implemented by the bus layer. */
 void iface_send_changed(Iface *i, unsigned props);

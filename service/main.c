@@ -18,6 +18,7 @@
 #include "wand-errors.h"
 
 static const char *arg_config_dir = WAND_CONFIG_DIR;
+static const char *arg_runtime_dir = "/run/wand";
 
 static void help(void) {
         printf("Usage: wand [OPTIONS]\n\n"
@@ -25,6 +26,7 @@ static void help(void) {
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
                "     --config-dir=DIR    Read the configuration from DIR (default: %s)\n"
+               "     --runtime-dir=DIR   Record running dialers in DIR (default: /run/wand)\n"
                "  -v --verbose           Log debugging messages too\n\n"
                "Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT exit.\n"
                "See wand(8) and the D-Bus API in org.wand.Router1(5).\n",
@@ -32,11 +34,12 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR };
+        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_RUNTIME_DIR };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "verbose", no_argument, NULL, 'v' },
                 {}
         };
@@ -56,6 +59,13 @@ static int parse_argv(int argc, char *argv[]) {
                                 return -EINVAL;
                         }
                         arg_config_dir = optarg;
+                        break;
+                case ARG_RUNTIME_DIR:
+                        if (optarg[0] == '\0') {
+                                fprintf(stderr, "wand: --runtime-dir needs a directory.\n");
+                                return -EINVAL;
+                        }
+                        arg_runtime_dir = optarg;
                         break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
@@ -149,10 +159,11 @@ static int run(void) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* for sd-event's child sources */
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
 
-        r = manager_new(&m, event, arg_config_dir);
+        r = manager_new(&m, event, arg_config_dir, arg_runtime_dir);
         if (r < 0)
                 return r;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "conn-method.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
@@ -130,6 +131,8 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
                 return -ENOMEM;
         }
         m->n_ifaces++;
+        if (i->method->restore)
+                i->method->restore(i);
         iface_update(i);
         (void) manager_bus_iface_added(m, i);
         log_debug("%s: added (device %s).", name, s->device);
@@ -140,6 +143,7 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
 
 static void remove_iface(Manager *m, Iface *i, const char *why) {
         iface_abort_operations(i, why);
+        iface_terminate(i);
         /* Announce while the object can still be found. */
         (void) manager_bus_iface_removed(m, i);
         i->removed = true;
@@ -441,7 +445,7 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
 
 /* Life cycle. */
 
-int manager_new(Manager **ret, sd_event *event, const char *config_dir) {
+int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir) {
         Manager *m;
         int r;
 
@@ -451,7 +455,8 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir) {
         m->event = sd_event_ref(event);
         m->running = true;
         m->config_dir = strdup(config_dir);
-        if (!m->config_dir) {
+        m->runtime_dir = strdup(runtime_dir);
+        if (!m->config_dir || !m->runtime_dir) {
                 manager_free(m);
                 return -ENOMEM;
         }
@@ -490,6 +495,7 @@ Manager *manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         free(m->config_dir);
+        free(m->runtime_dir);
         free(m);
         return NULL;
 }

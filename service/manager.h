@@ -15,6 +15,7 @@ struct Manager {
         sd_event *event;
         sd_bus *bus;
         char *config_dir;
+        char *runtime_dir; /* what a restarted wand must find: running dialers */
 
         bool running;   /* the demand-dial manager */
         bool published; /* objects are on the bus: announce changes */
@@ -28,7 +29,7 @@ struct Manager {
         void *devices;     /* tsearch tree of DeviceSlot* by device name */
 };
 
-int manager_new(Manager **ret, sd_event *event, const char *config_dir);
+int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir);
 Manager *manager_free(Manager *m);
 
 /* Reads wand.conf and every interface file; the interfaces are created but

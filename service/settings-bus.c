@@ -16,6 +16,9 @@ typedef enum SettingKey {
         KEY_PERSISTENT,
         KEY_CONNECT_TIMEOUT,
         KEY_DISCONNECT_TIMEOUT,
+        KEY_REDIAL_INTERVAL,
+        KEY_REDIAL_MAX_INTERVAL,
+        KEY_REDIAL_ATTEMPTS,
         _KEY_MAX,
 } SettingKey;
 
@@ -30,6 +33,9 @@ static const struct {
         [KEY_PERSISTENT] = { "Persistent", "b" },
         [KEY_CONNECT_TIMEOUT] = { "ConnectTimeoutSec", "u" },
         [KEY_DISCONNECT_TIMEOUT] = { "DisconnectTimeoutSec", "u" },
+        [KEY_REDIAL_INTERVAL] = { "RedialIntervalSec", "u" },
+        [KEY_REDIAL_MAX_INTERVAL] = { "RedialMaxIntervalSec", "u" },
+        [KEY_REDIAL_ATTEMPTS] = { "RedialAttempts", "u" },
 };
 
 static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_error *error) {
@@ -96,7 +102,8 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
                 if (k == _KEY_MAX)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown setting \"%s\" (known: Device, ConnectCommand, DisconnectCommand, "
-                                                 "Enabled, Persistent, ConnectTimeoutSec, DisconnectTimeoutSec).",
+                                                 "Enabled, Persistent, ConnectTimeoutSec, DisconnectTimeoutSec, "
+                                                 "RedialIntervalSec, RedialMaxIntervalSec, RedialAttempts).",
                                                  key);
                 if (seen[k])
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s is given twice.", key);
@@ -151,6 +158,17 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
                 case KEY_DISCONNECT_TIMEOUT:
                         r = read_timeout(m, key, &s->disconnect_timeout_sec, error);
                         break;
+                case KEY_REDIAL_INTERVAL:
+                        r = read_timeout(m, key, &s->redial_interval_sec, error);
+                        break;
+                case KEY_REDIAL_MAX_INTERVAL:
+                        r = read_timeout(m, key, &s->redial_max_interval_sec, error);
+                        break;
+                case KEY_REDIAL_ATTEMPTS:
+                        r = sd_bus_message_read(m, "u", &s->redial_attempts);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+                        break;
                 case _KEY_MAX:
                         break;
                 }
@@ -169,5 +187,8 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
 
         if (!seen[KEY_DEVICE])
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Setting Device is required.");
+        if (s->redial_max_interval_sec < s->redial_interval_sec)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Setting RedialMaxIntervalSec must not be less than RedialIntervalSec.");
         return 0;
 }

@@ -65,6 +65,9 @@ void settings_init(Settings *s) {
                 .persistent = false,
                 .connect_timeout_sec = SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC,
                 .disconnect_timeout_sec = SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC,
+                .redial_interval_sec = SETTINGS_DEFAULT_REDIAL_INTERVAL_SEC,
+                .redial_max_interval_sec = SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC,
+                .redial_attempts = SETTINGS_DEFAULT_REDIAL_ATTEMPTS,
         };
 }
 
@@ -106,7 +109,10 @@ bool settings_equal(const Settings *a, const Settings *b) {
                 a->enabled == b->enabled &&
                 a->persistent == b->persistent &&
                 a->connect_timeout_sec == b->connect_timeout_sec &&
-                a->disconnect_timeout_sec == b->disconnect_timeout_sec;
+                a->disconnect_timeout_sec == b->disconnect_timeout_sec &&
+                a->redial_interval_sec == b->redial_interval_sec &&
+                a->redial_max_interval_sec == b->redial_max_interval_sec &&
+                a->redial_attempts == b->redial_attempts;
 }
 
 static const char *const settings_keys[] = {
@@ -117,6 +123,9 @@ static const char *const settings_keys[] = {
         "Persistent",
         "ConnectTimeoutSec",
         "DisconnectTimeoutSec",
+        "RedialIntervalSec",
+        "RedialMaxIntervalSec",
+        "RedialAttempts",
 };
 
 bool settings_key_is_valid(const char *key) {
@@ -248,6 +257,12 @@ int settings_set_from_string(Settings *s, const char *key, const char *value, co
                 r = parse_timeout(value, &s->connect_timeout_sec, &problem);
         else if (streq(key, "DisconnectTimeoutSec"))
                 r = parse_timeout(value, &s->disconnect_timeout_sec, &problem);
+        else if (streq(key, "RedialIntervalSec"))
+                r = parse_timeout(value, &s->redial_interval_sec, &problem);
+        else if (streq(key, "RedialMaxIntervalSec"))
+                r = parse_timeout(value, &s->redial_max_interval_sec, &problem);
+        else if (streq(key, "RedialAttempts"))
+                r = parse_u32(value, &s->redial_attempts, &problem);
         else {
                 problem = "unknown key";
                 r = -EINVAL;
@@ -291,6 +306,10 @@ int settings_verify(const Settings *s, const char **ret_problem) {
                 problem = "ConnectTimeoutSec= must be at least 1";
         else if (s->disconnect_timeout_sec < 1)
                 problem = "DisconnectTimeoutSec= must be at least 1";
+        else if (s->redial_interval_sec < 1)
+                problem = "RedialIntervalSec= must be at least 1";
+        else if (s->redial_max_interval_sec < s->redial_interval_sec)
+                problem = "RedialMaxIntervalSec= must not be less than RedialIntervalSec=";
 
         if (problem) {
                 if (ret_problem)

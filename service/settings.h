@@ -14,10 +14,19 @@ typedef struct Settings {
         bool persistent;           /* default false */
         uint32_t connect_timeout_sec;    /* default 20 */
         uint32_t disconnect_timeout_sec; /* default 10 */
+        /* Persistent dialers: the pause before the first redial, doubled
+         * after each failed one up to the cap; after redial_attempts failures
+         * in a row (0: no limit) wand gives up. */
+        uint32_t redial_interval_sec;     /* default 5 */
+        uint32_t redial_max_interval_sec; /* default 300 */
+        uint32_t redial_attempts;         /* default 10 */
 } Settings;
 
 #define SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC 20u
 #define SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC 10u
+#define SETTINGS_DEFAULT_REDIAL_INTERVAL_SEC 5u
+#define SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC 300u
+#define SETTINGS_DEFAULT_REDIAL_ATTEMPTS 10u
 
 /* Fills in the defaults; device and commands NULL. */
 void settings_init(Settings *s);

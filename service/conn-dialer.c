@@ -1,0 +1,268 @@
+/* The supervised-dialer connection method: ConnectCommand runs as a child
+ * of wand (pppd, openvpn, …); the interface is connected while it runs and
+ * Device is up with carrier. Teardown runs DisconnectCommand or sends SIGTERM
+ * to the dialer's process group, and SIGKILL after DisconnectTimeoutSec.
+ * Running dialers are recorded in the runtime directory so that a restarted
+ * wand adopts them instead of dropping the link. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn-method.h"
+#include "log.h"
+#include "manager.h"
+#include "process.h"
+#include "runtime-state.h"
+
+typedef struct Dialer {
+        Process *process;            /* ConnectCommand */
+        Process *disconnect_command; /* DisconnectCommand, while it runs */
+        sd_event_source *kill_timer;
+        uint32_t netlink_request;
+} Dialer;
+
+static Dialer *dialer_get(Iface *i) {
+        if (!i->method_data)
+                i->method_data = calloc(1, sizeof(Dialer));
+        return i->method_data;
+}
+
+static const Link *dialer_link(Iface *i) {
+        return manager_get_link(i->manager, i->settings.device);
+}
+
+static IfaceState dialer_observe(Iface *i) {
+        Dialer *d = i->method_data;
+        const Link *l = dialer_link(i);
+
+        if (!d || !d->process)
+                return IFACE_DISCONNECTED;
+        if (l && (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP))
+                return IFACE_CONNECTED;
+        return IFACE_CONNECTING;
+}
+
+static bool dialer_torn_down(Iface *i) {
+        Dialer *d = i->method_data;
+        const Link *l = dialer_link(i);
+
+        return (!d || !d->process) && (!l || !(l->flags & IFF_UP));
+}
+
+static void on_link_down(int error, void *userdata) {
+        Iface *i = userdata;
+        Dialer *d = i->method_data;
+
+        if (d)
+                d->netlink_request = 0;
+        if (error < 0)
+                log_warning_errno(error, "%s: could not set %s down after its dialer ended: %m", i->name,
+                                  i->settings.device);
+        iface_update(i);
+}
+
+/* The dialer is gone but left its device up (a persistent tun, say). */
+static void set_link_down(Iface *i) {
+        Dialer *d = i->method_data;
+        const Link *l = dialer_link(i);
+        int id;
+
+        if (!d || !l || !(l->flags & IFF_UP) || d->netlink_request)
+                return;
+        id = netlink_set_link_up(i->manager->netlink, l->ifindex, false, on_link_down, i);
+        if (id > 0)
+                d->netlink_request = (uint32_t) id;
+}
+
+static void on_dialer_exit(Process *p, int code, int status, void *userdata) {
+        Iface *i = userdata;
+        Dialer *d = i->method_data;
+        _cleanup_free_ char *how = NULL, *msg = NULL;
+
+        how = code ? process_describe_exit(code, status) : strdup("exited");
+        log_info("%s: dialer (pid %d) %s.", i->name, (int) process_pid(p), how ?: "exited");
+        d->process = process_free(p);
+        (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+
+        switch (i->op) {
+        case IFACE_OP_CONNECT:
+                if (asprintf(&msg, "The dialer of %s (%s) %s before %s came up.", i->name, i->settings.connect_command[0],
+                             how ?: "exited", i->settings.device) < 0)
+                        msg = NULL;
+                iface_method_failed(i, -ECONNREFUSED, msg ?: "The dialer exited.");
+                break;
+        case IFACE_OP_DISCONNECT:
+                set_link_down(i);
+                iface_update(i);
+                break;
+        case IFACE_OP_NONE:
+                if (asprintf(&msg, "the dialer (%s) %s.", i->settings.connect_command[0], how ?: "exited") < 0)
+                        msg = NULL;
+                iface_connection_dropped(i, msg ?: "the dialer exited.");
+                break;
+        }
+}
+
+static int dialer_start_connect(Iface *i) {
+        Dialer *d = dialer_get(i);
+        _cleanup_free_ char *env_iface = NULL, *env_device = NULL;
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        if (d->process)
+                return 0; /* already dialing (adopted after a restart) */
+
+        if (asprintf(&env_iface, "WAND_INTERFACE=%s", i->name) < 0 ||
+            asprintf(&env_device, "WAND_DEVICE=%s", i->settings.device) < 0)
+                return -ENOMEM;
+        char *env[] = { env_iface, env_device, NULL };
+
+        r = process_spawn(&d->process, i->manager->event, i->settings.connect_command, env, i->name, on_dialer_exit, i);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot start the dialer %s: %m", i->name, i->settings.connect_command[0]);
+        log_info("%s: started dialer %s (pid %d).", i->name, i->settings.connect_command[0], (int) process_pid(d->process));
+
+        r = runtime_state_save(i->manager->runtime_dir, i->name, process_pid(d->process), process_start_time(d->process));
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot record the dialer in %s (a restart of wand would drop it): %m", i->name,
+                                  i->manager->runtime_dir);
+        return 0;
+}
+
+static void on_disconnect_command_exit(Process *p, int code, int status, void *userdata) {
+        Iface *i = userdata;
+        Dialer *d = i->method_data;
+        _cleanup_free_ char *how = process_describe_exit(code, status);
+
+        if (!(code == CLD_EXITED && status == 0))
+                log_warning("%s: DisconnectCommand %s.", i->name, how ?: "failed");
+        d->disconnect_command = process_free(p);
+        iface_update(i);
+}
+
+static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Iface *i = userdata;
+        Dialer *d = i->method_data;
+
+        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        if (d->process) {
+                log_warning("%s: dialer (pid %d) still running after %u s; killing it.", i->name,
+                            (int) process_pid(d->process), i->settings.disconnect_timeout_sec);
+                (void) process_kill(d->process, SIGKILL);
+        }
+        if (d->disconnect_command)
+                (void) process_kill(d->disconnect_command, SIGKILL);
+        return 0;
+}
+
+static int dialer_start_disconnect(Iface *i) {
+        Dialer *d = dialer_get(i);
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        if (!d->process) {
+                set_link_down(i);
+                return 0;
+        }
+
+        if (i->settings.disconnect_command && i->settings.disconnect_command[0] && !d->disconnect_command) {
+                _cleanup_free_ char *log_name = NULL, *env_iface = NULL, *env_device = NULL, *env_pid = NULL;
+
+                if (asprintf(&log_name, "%s (disconnect)", i->name) < 0 ||
+                    asprintf(&env_iface, "WAND_INTERFACE=%s", i->name) < 0 ||
+                    asprintf(&env_device, "WAND_DEVICE=%s", i->settings.device) < 0 ||
+                    asprintf(&env_pid, "WAND_DIALER_PID=%d", (int) process_pid(d->process)) < 0)
+                        return -ENOMEM;
+                char *env[] = { env_iface, env_device, env_pid, NULL };
+                r = process_spawn(&d->disconnect_command, i->manager->event, i->settings.disconnect_command, env, log_name,
+                                  on_disconnect_command_exit, i);
+                if (r < 0) {
+                        log_warning_errno(r, "%s: cannot run DisconnectCommand (%m); sending SIGTERM instead.", i->name);
+                        (void) process_kill(d->process, SIGTERM);
+                }
+        } else
+                (void) process_kill(d->process, SIGTERM);
+
+        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        return sd_event_add_time_relative(i->manager->event, &d->kill_timer, CLOCK_MONOTONIC,
+                                          (uint64_t) i->settings.disconnect_timeout_sec * 1000000u, 0, on_kill_timer, i);
+}
+
+static void dialer_cancel(Iface *i) {
+        Dialer *d = i->method_data;
+
+        if (!d)
+                return;
+        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        if (d->netlink_request) {
+                netlink_cancel(i->manager->netlink, d->netlink_request);
+                d->netlink_request = 0;
+        }
+}
+
+static void dialer_restore(Iface *i) {
+        Dialer *d;
+        pid_t pid;
+        uint64_t start_time;
+        int r;
+
+        r = runtime_state_load(i->manager->runtime_dir, i->name, &pid, &start_time);
+        if (r == -ENOENT)
+                return;
+        if (r < 0) {
+                log_warning_errno(r, "%s: cannot read its dialer record in %s: %m", i->name, i->manager->runtime_dir);
+                return;
+        }
+        d = dialer_get(i);
+        if (!d) {
+                log_oom();
+                return;
+        }
+        r = process_adopt(&d->process, i->manager->event, pid, start_time, i->name, on_dialer_exit, i);
+        if (r < 0) {
+                (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+                log_warning("%s: its dialer (pid %d) ended while wand was not running.", i->name, (int) pid);
+                i->redialing = i->settings.persistent;
+                iface_connection_dropped(i, "the dialer ended while wand was not running.");
+                return;
+        }
+        log_info("%s: adopted the running dialer (pid %d).", i->name, (int) pid);
+        /* It was connected by someone's Connect(): keep it so. */
+        i->redialing = i->settings.persistent;
+}
+
+static void dialer_release(Iface *i, bool terminate) {
+        Dialer *d = i->method_data;
+
+        if (!d)
+                return;
+        dialer_cancel(i);
+        if (terminate) {
+                if (d->process) {
+                        log_info("%s: stopping its dialer (pid %d).", i->name, (int) process_pid(d->process));
+                        (void) process_kill(d->process, SIGTERM);
+                }
+                (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+        }
+        process_free(d->process);
+        process_free(d->disconnect_command);
+        free(d);
+        i->method_data = NULL;
+}
+
+const ConnMethod conn_method_dialer = {
+        .name = "dialer",
+        .device_required = false,
+        .redials = true,
+        .observe = dialer_observe,
+        .torn_down = dialer_torn_down,
+        .start_connect = dialer_start_connect,
+        .start_disconnect = dialer_start_disconnect,
+        .cancel = dialer_cancel,
+        .restore = dialer_restore,
+        .release = dialer_release,
+};

@@ -1,0 +1,344 @@
+/* See process.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "process.h"
+
+#define LINE_MAX_LEN 2048
+
+struct Process {
+        pid_t pid;
+        int pidfd;
+        uint64_t start_time;
+        bool adopted;
+        char *log_name;
+        sd_event_source *exit_source, *output_source;
+        int output_fd;
+        char line[LINE_MAX_LEN];
+        size_t line_len;
+        ProcessExitFunc on_exit;
+        void *userdata;
+};
+
+static int pidfd_open_(pid_t pid) {
+        return (int) syscall(SYS_pidfd_open, pid, 0);
+}
+
+pid_t process_pid(const Process *p) {
+        return p->pid;
+}
+
+uint64_t process_start_time(const Process *p) {
+        return p->start_time;
+}
+
+bool process_adopted(const Process *p) {
+        return p->adopted;
+}
+
+int process_read_start_time(pid_t pid, uint64_t *ret) {
+        char path[64], buf[1024];
+        unsigned long long t;
+        const char *p;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return -ESRCH;
+        buf[n] = '\0';
+        /* The command name may hold spaces and parentheses: fields count
+         * from the last ')'. starttime is field 22, the 20th after it. */
+        p = strrchr(buf, ')');
+        if (!p)
+                return -EIO;
+        p++;
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p + 1, ' ');
+                if (!p)
+                        return -EIO;
+        }
+        if (sscanf(p, " %llu", &t) != 1)
+                return -EIO;
+        *ret = t;
+        return 0;
+}
+
+char *process_describe_exit(int code, int status) {
+        char *s = NULL;
+        int r;
+
+        if (code == CLD_EXITED)
+                r = asprintf(&s, "exited with status %d%s", status, status == 127 ? " (could not be executed)" : "");
+        else if (code == CLD_KILLED || code == CLD_DUMPED)
+                r = asprintf(&s, "was killed by SIG%s", sigabbrev_np(status) ?: "?");
+        else
+                r = asprintf(&s, "exited");
+        return r < 0 ? NULL : s;
+}
+
+static void flush_line(Process *p) {
+        if (p->line_len == 0)
+                return;
+        p->line[p->line_len] = '\0';
+        log_info("%s: %s", p->log_name, p->line);
+        p->line_len = 0;
+}
+
+static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Process *p = userdata;
+        char buf[4096];
+        ssize_t n;
+
+        n = read(fd, buf, sizeof(buf));
+        if (n <= 0) {
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        return 0;
+                flush_line(p);
+                p->output_source = sd_event_source_disable_unref(p->output_source);
+                return 0;
+        }
+        for (ssize_t k = 0; k < n; k++) {
+                if (buf[k] == '\n' || p->line_len >= sizeof(p->line) - 1)
+                        flush_line(p);
+                if (buf[k] != '\n')
+                        p->line[p->line_len++] = buf[k] >= ' ' || buf[k] == '\t' ? buf[k] : '?';
+        }
+        return 0;
+}
+
+static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Process *p = userdata;
+
+        /* Read what is left of its output first: the last lines say why. */
+        if (p->output_source)
+                (void) on_output(p->output_source, p->output_fd, EPOLLIN, p);
+        flush_line(p);
+        p->exit_source = sd_event_source_disable_unref(p->exit_source);
+        p->on_exit(p, si->si_code, si->si_status, p->userdata);
+        return 0;
+}
+
+static int on_adopted_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Process *p = userdata;
+
+        p->exit_source = sd_event_source_disable_unref(p->exit_source);
+        p->on_exit(p, 0, 0, p->userdata);
+        return 0;
+}
+
+static Process *process_new(const char *log_name, ProcessExitFunc on_exit, void *userdata) {
+        Process *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return NULL;
+        p->pidfd = -1;
+        p->output_fd = -1;
+        p->on_exit = on_exit;
+        p->userdata = userdata;
+        p->log_name = strdup(log_name);
+        if (!p->log_name) {
+                free(p);
+                return NULL;
+        }
+        return p;
+}
+
+/* Where the child's stdout and stderr go: a journal stream under systemd
+ * (it outlives wand, so a dialer keeps logging across a restart), else a pipe
+ * that wand reads. */
+static int output_fds(const char *log_name, int *ret_child, int *ret_parent) {
+        int fds[2];
+
+        if (getenv("JOURNAL_STREAM")) {
+                _cleanup_free_ char *ident = NULL;
+                if (asprintf(&ident, "wand/%s", log_name) >= 0) {
+                        int fd = sd_journal_stream_fd(ident, LOG_INFO, 0);
+                        if (fd >= 0) {
+                                *ret_child = fd;
+                                *ret_parent = -1;
+                                return 0;
+                        }
+                }
+        }
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return -errno;
+        }
+        *ret_parent = fds[0];
+        *ret_child = fds[1];
+        return 0;
+}
+
+_noreturn_ static void child(char *const argv[], char *const env[], int out) {
+        static const char *const base_env[] = {
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "LANG=C.UTF-8",
+        };
+        char *envp[64];
+        size_t n = 0;
+        sigset_t mask;
+        int null;
+
+        /* Its own session and process group: signals to the group reach
+         * everything it starts, and none of wand's reach it. */
+        (void) setsid();
+
+        sigemptyset(&mask);
+        sigprocmask(SIG_SETMASK, &mask, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        /* If wand goes away (a restart), writing to the output pipe must not
+         * kill the dialer. */
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
+                _exit(126);
+        if (close_range(3, ~0U, 0) < 0)
+                for (int fd = 3; fd < 65536; fd++)
+                        (void) close(fd);
+
+        for (size_t k = 0; k < ELEMENTSOF(base_env); k++)
+                envp[n++] = (char *) base_env[k];
+        for (size_t k = 0; env && env[k] && n < ELEMENTSOF(envp) - 1; k++)
+                envp[n++] = env[k];
+        envp[n] = NULL;
+
+        execvpe(argv[0], argv, envp);
+        fprintf(stderr, "wand: cannot execute %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+}
+
+int process_spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
+                  ProcessExitFunc on_exit, void *userdata) {
+        _cleanup_close_ int child_out = -1;
+        Process *p;
+        pid_t pid;
+        int r;
+
+        if (!argv || !argv[0])
+                return -EINVAL;
+        p = process_new(log_name, on_exit, userdata);
+        if (!p)
+                return -ENOMEM;
+        r = output_fds(log_name, &child_out, &p->output_fd);
+        if (r < 0) {
+                process_free(p);
+                return r;
+        }
+
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                process_free(p);
+                return r;
+        }
+        if (pid == 0)
+                child(argv, env, child_out);
+
+        p->pid = pid;
+        /* Our unreaped child: its pid cannot be reused yet. */
+        p->pidfd = pidfd_open_(pid);
+        if (p->pidfd < 0) {
+                r = -errno;
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                process_free(p);
+                return r;
+        }
+        (void) process_read_start_time(pid, &p->start_time);
+
+        r = sd_event_add_child_pidfd(event, &p->exit_source, p->pidfd, WEXITED, on_child_exit, p);
+        if (r >= 0 && p->output_fd >= 0)
+                r = sd_event_add_io(event, &p->output_source, p->output_fd, EPOLLIN, on_output, p);
+        if (r < 0) {
+                (void) kill(-pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                process_free(p);
+                return r;
+        }
+        log_debug("%s: started %s as pid %d.", log_name, argv[0], (int) pid);
+        *ret = p;
+        return 0;
+}
+
+int process_adopt(Process **ret, sd_event *event, pid_t pid, uint64_t start_time, const char *log_name,
+                  ProcessExitFunc on_exit, void *userdata) {
+        uint64_t now_start;
+        Process *p;
+        int r;
+
+        p = process_new(log_name, on_exit, userdata);
+        if (!p)
+                return -ENOMEM;
+        p->pid = pid;
+        p->adopted = true;
+        p->start_time = start_time;
+
+        /* Open the pidfd first, then check the start time: if the pid was
+         * reused before the open, the times differ; after it, the pidfd
+         * pins the process we checked. */
+        p->pidfd = pidfd_open_(pid);
+        if (p->pidfd < 0) {
+                r = errno == ESRCH ? -ESRCH : -errno;
+                process_free(p);
+                return r;
+        }
+        r = process_read_start_time(pid, &now_start);
+        if (r < 0 || now_start != start_time) {
+                process_free(p);
+                return -ESRCH;
+        }
+        r = sd_event_add_io(event, &p->exit_source, p->pidfd, EPOLLIN, on_adopted_exit, p);
+        if (r < 0) {
+                process_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+int process_kill(Process *p, int sig) {
+        /* The group first; a process that left its group still gets it. */
+        if (kill(-p->pid, sig) < 0 && errno != ESRCH)
+                return -errno;
+        if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+                return -errno;
+        return 0;
+}
+
+Process *process_free(Process *p) {
+        if (!p)
+                return NULL;
+        if (p->output_source)
+                flush_line(p);
+        sd_event_source_disable_unref(p->exit_source);
+        sd_event_source_disable_unref(p->output_source);
+        if (p->output_fd >= 0)
+                close(p->output_fd);
+        if (p->pidfd >= 0)
+                close(p->pidfd);
+        free(p->log_name);
+        free(p);
+        return NULL;
+}

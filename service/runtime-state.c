@@ -1,0 +1,74 @@
+/* See runtime-state.h. Written with rename() so a crash leaves the old
+ * record or the new one; /run is a tmpfs, so no fsync. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "runtime-state.h"
+
+static char *record_path(const char *dir, const char *name, const char *prefix) {
+        char *p = NULL;
+        if (asprintf(&p, "%s/dialers/%s%s", dir, prefix, name) < 0)
+                return NULL;
+        return p;
+}
+
+int runtime_state_save(const char *dir, const char *name, pid_t pid, uint64_t start_time) {
+        _cleanup_free_ char *sub = NULL, *path = record_path(dir, name, ""), *tmp = record_path(dir, name, ".tmp-");
+        FILE *f;
+        int r = 0;
+
+        if (!path || !tmp || asprintf(&sub, "%s/dialers", dir) < 0)
+                return -ENOMEM;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (mkdir(sub, 0700) < 0 && errno != EEXIST)
+                return -errno;
+
+        f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fprintf(f, "%d %" PRIu64 "\n", (int) pid, start_time);
+        if (fclose(f) != 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int runtime_state_load(const char *dir, const char *name, pid_t *ret_pid, uint64_t *ret_start_time) {
+        _cleanup_free_ char *path = record_path(dir, name, "");
+        uint64_t start_time;
+        FILE *f;
+        int pid, n;
+
+        if (!path)
+                return -ENOMEM;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        n = fscanf(f, "%d %" SCNu64, &pid, &start_time);
+        fclose(f);
+        if (n != 2 || pid <= 1)
+                return -EBADMSG;
+        *ret_pid = pid;
+        *ret_start_time = start_time;
+        return 0;
+}
+
+int runtime_state_forget(const char *dir, const char *name) {
+        _cleanup_free_ char *path = record_path(dir, name, "");
+
+        if (!path)
+                return -ENOMEM;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
