@@ -170,7 +170,8 @@ static int config_parse(const char *path, char *text, size_t size, const char *s
 }
 
 /* Reads a whole configuration file, refusing what is not one. */
-static int config_read_file(const char *path, char **ret_text, size_t *ret_size, char **ret_error) {
+static int config_read_file(const char *path, char **ret_text, size_t *ret_size, struct stat *ret_st,
+                            char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -211,6 +212,8 @@ static int config_read_file(const char *path, char **ret_text, size_t *ret_size,
         }
         buf[size] = 0;
 
+        if (ret_st)
+                *ret_st = st;
         *ret_text = TAKE_PTR(buf);
         *ret_size = size;
         return 0;
@@ -256,7 +259,7 @@ int config_read_main(const char *dir, ConfigMain *ret, char **ret_error) {
         if (!path)
                 return -ENOMEM;
 
-        r = config_read_file(path, &text, &size, ret_error);
+        r = config_read_file(path, &text, &size, NULL, ret_error);
         if (r == -ENOENT) {
                 if (ret_error) {
                         free(*ret_error);
@@ -291,9 +294,39 @@ static int assign_interface(const char *key, const char *value, void *userdata, 
         return r;
 }
 
+/* A command runs as root: like sshd's StrictModes, take it only from a file
+ * (and directory) that nobody but root can change. */
+static int check_command_source(const char *path, const struct stat *st, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        struct stat dst;
+        char *slash;
+
+        if (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)))
+                return fail(-EPERM, ret_error,
+                            "%s:0: refusing ConnectCommand=/DisconnectCommand= from a file that users other than root "
+                            "can change (owner uid %u, mode %04o); make it root's and not group- or world-writable",
+                            path, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777));
+
+        dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash)
+                *slash = 0;
+        if (stat(slash ? dir : ".", &dst) < 0)
+                return fail(-errno, ret_error, "%s: cannot stat its directory: %m", path);
+        if (dst.st_uid != 0 || ((dst.st_mode & (S_IWGRP | S_IWOTH)) && !(dst.st_mode & S_ISVTX)))
+                return fail(-EPERM, ret_error,
+                            "%s:0: refusing ConnectCommand=/DisconnectCommand=: its directory can be changed by users "
+                            "other than root (owner uid %u, mode %04o)",
+                            path, (unsigned) dst.st_uid, (unsigned) (dst.st_mode & 07777));
+        return 0;
+}
+
 int config_read_interface(const char *path, Settings *ret, char **ret_error) {
         _cleanup_free_ char *text = NULL;
         const char *problem = NULL;
+        struct stat st;
         Settings s;
         size_t size;
         int r;
@@ -301,7 +334,7 @@ int config_read_interface(const char *path, Settings *ret, char **ret_error) {
         if (ret_error)
                 *ret_error = NULL;
 
-        r = config_read_file(path, &text, &size, ret_error);
+        r = config_read_file(path, &text, &size, &st, ret_error);
         if (r < 0)
                 return r;
 
@@ -309,6 +342,8 @@ int config_read_interface(const char *path, Settings *ret, char **ret_error) {
         r = config_parse(path, text, size, "Interface", assign_interface, &s, ret_error);
         if (r >= 0 && settings_verify(&s, &problem) < 0)
                 r = fail(-EINVAL, ret_error, "%s:0: %s", path, problem);
+        if (r >= 0 && (strv_length(s.connect_command) > 0 || strv_length(s.disconnect_command) > 0))
+                r = check_command_source(path, &st, ret_error);
         if (r < 0) {
                 settings_done(&s);
                 return r;
