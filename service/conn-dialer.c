@@ -21,6 +21,9 @@ typedef struct Dialer {
         Process *disconnect_command; /* DisconnectCommand, while it runs */
         sd_event_source *kill_timer;
         uint32_t netlink_request;
+        bool link_was_up;        /* the dialer's link has been up with carrier */
+        bool dropping;           /* its link dropped: we are stopping it */
+        bool connect_after_exit; /* Connect() while it was being stopped */
 } Dialer;
 
 static Dialer *dialer_get(Iface *i) {
@@ -39,9 +42,50 @@ static IfaceState dialer_observe(Iface *i) {
 
         if (!d || !d->process)
                 return IFACE_DISCONNECTED;
+        if (d->dropping)
+                /* Lost: a persistent interface is on its way back. */
+                return i->redialing ? IFACE_CONNECTING : IFACE_DISCONNECTED;
         if (l && (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP))
                 return IFACE_CONNECTED;
+        /* Still coming up (adopted mid-attempt); a link that was up and
+         * went away is a drop, see dialer_update(). */
         return IFACE_CONNECTING;
+}
+
+static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void arm_kill_timer(Iface *i) {
+        Dialer *d = i->method_data;
+
+        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        (void) sd_event_add_time_relative(i->manager->event, &d->kill_timer, CLOCK_MONOTONIC,
+                                          (uint64_t) i->settings.disconnect_timeout_sec * 1000000u, 0, on_kill_timer, i);
+}
+
+/* A dialer's link that was up went away or down without anyone asking: the
+ * connection is lost. Stop the dialer; once it is reaped the loss is
+ * reported (and a persistent interface redials with a fresh one). */
+static void dialer_update(Iface *i) {
+        Dialer *d = i->method_data;
+        const Link *l = dialer_link(i);
+        bool up = l && (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP);
+
+        if (!d || !d->process || d->dropping || i->op == IFACE_OP_DISCONNECT)
+                return;
+        if (up) {
+                d->link_was_up = true;
+                return;
+        }
+        if (!d->link_was_up || i->op != IFACE_OP_NONE)
+                return;
+
+        log_warning("%s: %s %s under its running dialer; stopping the dialer (pid %d).", i->name, i->settings.device,
+                    l ? "went down" : "went away", (int) process_pid(d->process));
+        d->dropping = true;
+        /* Nothing to adopt after a restart any more. */
+        (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+        (void) process_kill(d->process, SIGTERM);
+        arm_kill_timer(i);
 }
 
 static bool dialer_torn_down(Iface *i) {
@@ -76,6 +120,8 @@ static void set_link_down(Iface *i) {
                 d->netlink_request = (uint32_t) id;
 }
 
+static int dialer_start_connect(Iface *i);
+
 static void on_dialer_exit(Process *p, int code, int status, void *userdata) {
         Iface *i = userdata;
         Dialer *d = i->method_data;
@@ -84,7 +130,25 @@ static void on_dialer_exit(Process *p, int code, int status, void *userdata) {
         how = code ? process_describe_exit(code, status) : strdup("exited");
         log_info("%s: dialer (pid %d) %s.", i->name, (int) process_pid(p), how ?: "exited");
         d->process = process_free(p);
+        d->link_was_up = false;
+        d->dropping = false;
         (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+
+        if (i->op == IFACE_OP_CONNECT && d->connect_after_exit) {
+                /* The old dialer is gone: now the one that was asked for. */
+                int r;
+
+                d->connect_after_exit = false;
+                d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+                r = dialer_start_connect(i);
+                if (r < 0) {
+                        if (asprintf(&msg, "Could not start the dialer of %s: %s", i->name, strerror(-r)) < 0)
+                                msg = NULL;
+                        iface_method_failed(i, r, msg ?: "Could not start the dialer.");
+                } else
+                        iface_update(i);
+                return;
+        }
 
         switch (i->op) {
         case IFACE_OP_CONNECT:
@@ -112,6 +176,12 @@ static int dialer_start_connect(Iface *i) {
 
         if (!d)
                 return -ENOMEM;
+        if (d->process && d->dropping) {
+                /* Its link dropped and it is being stopped: start afresh
+                 * once it is gone. */
+                d->connect_after_exit = true;
+                return 0;
+        }
         if (d->process)
                 return 0; /* already dialing (adopted after a restart) */
 
@@ -187,9 +257,9 @@ static int dialer_start_disconnect(Iface *i) {
         } else
                 (void) process_kill(d->process, SIGTERM);
 
-        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
-        return sd_event_add_time_relative(i->manager->event, &d->kill_timer, CLOCK_MONOTONIC,
-                                          (uint64_t) i->settings.disconnect_timeout_sec * 1000000u, 0, on_kill_timer, i);
+        d->connect_after_exit = false;
+        arm_kill_timer(i);
+        return 0;
 }
 
 static void dialer_cancel(Iface *i) {
@@ -197,7 +267,10 @@ static void dialer_cancel(Iface *i) {
 
         if (!d)
                 return;
-        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        d->connect_after_exit = false;
+        /* A dropped dialer is still to be killed if it lingers. */
+        if (!d->dropping)
+                d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
         if (d->netlink_request) {
                 netlink_cancel(i->manager->netlink, d->netlink_request);
                 d->netlink_request = 0;
@@ -241,11 +314,18 @@ static void dialer_release(Iface *i, bool terminate) {
         if (!d)
                 return;
         dialer_cancel(i);
+        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
         if (terminate) {
+                /* The interface is gone, its processes are not yet: they are
+                 * still stopped, reaped, and killed if they linger. */
                 if (d->process) {
                         log_info("%s: stopping its dialer (pid %d).", i->name, (int) process_pid(d->process));
                         (void) process_kill(d->process, SIGTERM);
+                        process_reaper_add(i->manager->reaper, TAKE_PTR(d->process), i->settings.disconnect_timeout_sec);
                 }
+                if (d->disconnect_command)
+                        process_reaper_add(i->manager->reaper, TAKE_PTR(d->disconnect_command),
+                                           i->settings.disconnect_timeout_sec);
                 (void) runtime_state_forget(i->manager->runtime_dir, i->name);
         }
         process_free(d->process);
@@ -259,6 +339,7 @@ const ConnMethod conn_method_dialer = {
         .device_required = false,
         .redials = true,
         .observe = dialer_observe,
+        .update = dialer_update,
         .torn_down = dialer_torn_down,
         .start_connect = dialer_start_connect,
         .start_disconnect = dialer_start_disconnect,

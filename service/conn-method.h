@@ -21,6 +21,10 @@ struct ConnMethod {
          * IFACE_DISCONNECTED, IFACE_CONNECTING or IFACE_CONNECTED. */
         IfaceState (*observe)(Iface *i);
 
+        /* Called first by every iface_update() (the kernel's link changed,
+         * say): a chance to act on what observe() only reports. May be NULL. */
+        void (*update)(Iface *i);
+
         /* Whether a teardown has reached its end. NULL: observe() says
          * IFACE_DISCONNECTED. */
         bool (*torn_down)(Iface *i);

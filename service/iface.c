@@ -208,11 +208,12 @@ static void publish(Iface *i, unsigned changed) {
                 i->ifindex = ifindex;
                 changed |= IFACE_PROP_IFINDEX;
         }
-        if (changed && !i->removed)
+        if (changed && i->announced)
                 iface_send_changed(i, changed);
 }
 
 static void op_end(Iface *i) {
+        i->redial_attempt = false;
         if (i->method->cancel)
                 i->method->cancel(i);
         i->op_timeout = sd_event_source_disable_unref(i->op_timeout);
@@ -245,30 +246,35 @@ static void connect_succeeded(Iface *i) {
  * interface redials once that is done. */
 static void connect_failed(Iface *i, const char *message, bool cancelled, bool rollback) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
+        bool was_redial = i->redial_attempt;
         unsigned changed = 0;
 
         op_end(i);
         if (!cancelled) {
                 log_warning("%s: connection attempt failed: %s", i->name, message);
                 set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
-                if (i->redialing)
+                /* The backoff counts failed redials; the attempt an
+                 * administrator asked for is not one. */
+                if (i->redialing && was_redial)
                         i->redial_failures++;
         }
+        /* A persistent interface goes on trying: it stays connecting
+         * through the pause, and the callers read that. */
+        if (!cancelled && !rollback && i->redialing)
+                redial_schedule(i);
         publish(i, changed);
         waiters_finish(i, w, -ECONNREFUSED, message);
 
-        if (cancelled || i->op != IFACE_OP_NONE)
-                return; /* a waiter's callback started something new */
-        if (rollback) {
-                i->redial_after_teardown = i->redialing;
-                (void) disconnect_internal(i, NULL, NULL, false);
-                if (i->op == IFACE_OP_NONE && i->redial_after_teardown) {
-                        /* Torn down at once. */
-                        i->redial_after_teardown = false;
-                        redial_schedule(i);
-                }
-        } else if (i->redialing)
+        if (cancelled || !rollback || i->op != IFACE_OP_NONE)
+                return; /* nothing to roll back, or a callback started something new */
+        i->redial_after_teardown = i->redialing;
+        (void) disconnect_internal(i, NULL, NULL, false);
+        if (i->op == IFACE_OP_NONE && i->redial_after_teardown) {
+                /* Torn down at once. */
+                i->redial_after_teardown = false;
                 redial_schedule(i);
+                publish(i, 0);
+        }
 }
 
 static void disconnect_finished(Iface *i, int r, const char *message) {
@@ -276,14 +282,13 @@ static void disconnect_finished(Iface *i, int r, const char *message) {
         IfaceWaiter *then_connect = waiters_take(&i->connect_after_teardown);
 
         op_end(i);
-        publish(i, 0);
-        waiters_finish(i, w, r, message);
-
-        if (i->redial_after_teardown && !then_connect && i->op == IFACE_OP_NONE) {
+        if (i->redial_after_teardown && !then_connect) {
                 i->redial_after_teardown = false;
                 if (i->redialing)
                         redial_schedule(i);
         }
+        publish(i, 0);
+        waiters_finish(i, w, r, message);
 
         /* Connect() calls that arrived during the teardown start now. */
         while (then_connect) {
@@ -302,6 +307,11 @@ static bool link_gone(Iface *i) {
 
 void iface_update(Iface *i) {
         IfaceState observed;
+
+        /* The method sees every change first: a dialer whose link dropped
+         * under it is stopped there. */
+        if (i->method->update)
+                i->method->update(i);
 
         switch (i->op) {
         case IFACE_OP_CONNECT:
@@ -535,7 +545,7 @@ int iface_set_settings(Iface *i, const Settings *s) {
         i->settings = copy;
         i->method = conn_method_for(&i->settings);
 
-        if (changed && !i->removed)
+        if (changed && i->announced)
                 iface_send_changed(i, changed);
         iface_update(i);
         return 0;
@@ -567,6 +577,7 @@ static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (i->op != IFACE_OP_CONNECT)
                 return 0;
         log_info("%s: redialing (attempt %u).", i->name, i->redial_failures + 1);
+        i->redial_attempt = true;
         r = start_connect(i);
         if (r < 0) {
                 _cleanup_free_ char *msg = NULL;
@@ -579,7 +590,7 @@ static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* Waits, then dials again: RedialIntervalSec, doubled after each failure up
+/* Waits, then dials again (the caller publishes the state): RedialIntervalSec, doubled after each failure up
  * to RedialMaxIntervalSec; after RedialAttempts failures in a row, gives up
  * and the interface is unreachable (connection-failure) for the longest
  * pause, so that nothing redials in a tight loop. */
@@ -599,7 +610,6 @@ static void redial_schedule(Iface *i) {
                 (void) sd_event_add_time_relative(i->manager->event, &i->redial_timer, CLOCK_MONOTONIC,
                                                   (uint64_t) i->settings.redial_max_interval_sec * 1000000u, 0,
                                                   on_redial_timer, i);
-                publish(i, 0);
                 return;
         }
 
@@ -618,15 +628,13 @@ static void redial_schedule(Iface *i) {
                 i->op = IFACE_OP_NONE;
                 redial_stop(i);
         }
-        publish(i, 0);
 }
 
 void iface_connection_dropped(Iface *i, const char *message) {
         log_warning("%s: connection lost: %s", i->name, message);
         if (i->op == IFACE_OP_NONE && i->redialing)
                 redial_schedule(i);
-        else
-                iface_update(i);
+        iface_update(i);
 }
 
 void iface_terminate(Iface *i) {

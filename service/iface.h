@@ -86,10 +86,13 @@ struct Iface {
         bool redialing;
         bool redial_after_teardown;
         bool gave_up;                /* unreachable/connection-failure */
-        unsigned redial_failures;    /* in a row */
+        unsigned redial_failures;    /* failed redials in a row */
+        bool redial_attempt;         /* the attempt in flight is a redial */
         sd_event_source *redial_timer;
 
-        bool removed;       /* no longer published: waiting to be freed */
+        /* On the bus: InterfacesAdded sent, or there from the start; property
+         * changes are announced only then, and no longer once removed. */
+        bool announced;
         Iface *device_next; /* other interfaces on the same device */
 };
 

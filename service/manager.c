@@ -12,6 +12,7 @@
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "process.h"
 
 typedef struct DeviceSlot {
         char *device;
@@ -134,7 +135,10 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
         if (i->method->restore)
                 i->method->restore(i);
         iface_update(i);
+        /* InterfacesAdded carries the properties as they are now; changes
+         * are announced from here on. */
         (void) manager_bus_iface_added(m, i);
+        i->announced = true;
         log_debug("%s: added (device %s).", name, s->device);
         if (ret)
                 *ret = i;
@@ -146,7 +150,7 @@ static void remove_iface(Manager *m, Iface *i, const char *why) {
         iface_terminate(i);
         /* Announce while the object can still be found. */
         (void) manager_bus_iface_removed(m, i);
-        i->removed = true;
+        i->announced = false;
         tdelete(i, &m->ifaces, iface_compare);
         m->n_ifaces--;
         slot_detach(m, i);
@@ -460,6 +464,11 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
                 manager_free(m);
                 return -ENOMEM;
         }
+        r = process_reaper_new(&m->reaper, event);
+        if (r < 0) {
+                manager_free(m);
+                return r;
+        }
         r = netlink_new(&m->netlink, event, on_link_changed, m);
         if (r < 0) {
                 manager_free(m);
@@ -492,6 +501,7 @@ Manager *manager_free(Manager *m) {
         tdestroy(m->devices, free_slot);
         m->polkit = polkit_registry_free(m->polkit);
         m->netlink = netlink_free(m->netlink);
+        m->reaper = process_reaper_free(m->reaper);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         free(m->config_dir);

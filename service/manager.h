@@ -10,6 +10,7 @@
 #include "netlink.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
+typedef struct ProcessReaper ProcessReaper;
 
 struct Manager {
         sd_event *event;
@@ -23,6 +24,7 @@ struct Manager {
 
         Netlink *netlink;
         PolkitRegistry *polkit;
+        ProcessReaper *reaper; /* processes of interfaces that are gone */
 
         void *ifaces;      /* tsearch tree of Iface* by name */
         size_t n_ifaces;

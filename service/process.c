@@ -342,3 +342,78 @@ Process *process_free(Process *p) {
         free(p);
         return NULL;
 }
+
+typedef struct Orphan {
+        ProcessReaper *reaper;
+        Process *process;
+        sd_event_source *kill_timer;
+        struct Orphan *next;
+} Orphan;
+
+struct ProcessReaper {
+        sd_event *event;
+        Orphan *orphans;
+};
+
+int process_reaper_new(ProcessReaper **ret, sd_event *event) {
+        ProcessReaper *r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->event = sd_event_ref(event);
+        *ret = r;
+        return 0;
+}
+
+static void orphan_free(Orphan *o) {
+        for (Orphan **p = &o->reaper->orphans; *p; p = &(*p)->next)
+                if (*p == o) {
+                        *p = o->next;
+                        break;
+                }
+        sd_event_source_disable_unref(o->kill_timer);
+        process_free(o->process);
+        free(o);
+}
+
+static void on_orphan_exit(Process *p, int code, int status, void *userdata) {
+        Orphan *o = userdata;
+        log_debug("%s: process %d reaped.", o->process->log_name, (int) p->pid);
+        orphan_free(o);
+}
+
+static int on_orphan_kill(sd_event_source *s, uint64_t usec, void *userdata) {
+        Orphan *o = userdata;
+        log_warning("%s: process %d ignored SIGTERM; killing it.", o->process->log_name, (int) o->process->pid);
+        (void) process_kill(o->process, SIGKILL);
+        o->kill_timer = sd_event_source_disable_unref(o->kill_timer);
+        return 0;
+}
+
+void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec) {
+        Orphan *o = calloc(1, sizeof(*o));
+
+        if (!o) {
+                /* Cannot watch it: make sure it dies at least. */
+                (void) process_kill(p, SIGKILL);
+                process_free(p);
+                return;
+        }
+        o->reaper = reaper;
+        o->process = p;
+        p->on_exit = on_orphan_exit;
+        p->userdata = o;
+        o->next = reaper->orphans;
+        reaper->orphans = o;
+        (void) sd_event_add_time_relative(reaper->event, &o->kill_timer, CLOCK_MONOTONIC,
+                                          (uint64_t) kill_after_sec * 1000000u, 0, on_orphan_kill, o);
+}
+
+ProcessReaper *process_reaper_free(ProcessReaper *reaper) {
+        if (!reaper)
+                return NULL;
+        while (reaper->orphans)
+                orphan_free(reaper->orphans);
+        sd_event_unref(reaper->event);
+        free(reaper);
+        return NULL;
+}

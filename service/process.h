@@ -41,5 +41,13 @@ char *process_describe_exit(int code, int status);
 /* Stops watching (and logging); the process itself is left alone. */
 Process *process_free(Process *p);
 
+/* Processes nobody waits for any more (their interface is gone) but that
+ * must still be reaped, and killed if a SIGTERM was not enough. */
+typedef struct ProcessReaper ProcessReaper;
+int process_reaper_new(ProcessReaper **ret, sd_event *event);
+/* Takes p; sends SIGKILL to its group after kill_after_sec unless it exits. */
+void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec);
+ProcessReaper *process_reaper_free(ProcessReaper *reaper);
+
 /* The start time (clock ticks since boot, /proc/PID/stat field 22). */
 int process_read_start_time(pid_t pid, uint64_t *ret);

@@ -10,7 +10,9 @@ packages=(
         libglib2.0-dev libglib2.0-bin libglib-testing-0-dev
         libxml2-utils iproute2 util-linux
         dbus-daemon polkitd systemd
-        python3 python3-dbus valgrind
+        python3 python3-dbus python3-gi valgrind
+        openvpn iputils-ping
+        scdoc groff-base man-db procps bsdutils
 )
 
 missing=()

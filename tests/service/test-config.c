@@ -1,0 +1,333 @@
+/* service-config: the configuration directory — broken files are skipped
+ * and logged, Reload() and SIGHUP re-read it, Delete/CreateInterface/
+ * SetEnabled write it, wand.conf's DemandDial=. */
+#include "wand-test.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+
+static gboolean
+has_interface(WandFixture *f, const char *name)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = wand_call(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE,
+                                          "GetInterfaceByName", g_variant_new("(s)", name),
+                                          G_VARIANT_TYPE("(o)"), &error);
+        if (error) {
+                g_autofree char *e = wand_error_name(error);
+                g_assert_cmpstr(e, ==, WAND_ERROR("NoSuchInterface"));
+        }
+        return r != NULL;
+}
+
+/* A line of wand's log names the file and the line number. The config
+ * directory's random name is cut out first so that its digits do not
+ * count. */
+static gboolean
+log_names(WandFixture *f, const char *file, int line)
+{
+        g_autofree char *log = wand_fixture_get_log(f);
+        g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+        g_autofree char *escaped = g_regex_escape_string(file, -1);
+        g_autofree char *file_re = g_strdup_printf("(^|[^A-Za-z0-9_.-])%s([^A-Za-z0-9_.-]|$)",
+                                                   escaped);
+        g_autofree char *line_re = g_strdup_printf("(^|[^0-9])%d([^0-9]|$)", line);
+
+        for (char **l = lines; *l; l++) {
+                g_auto(GStrv) parts = g_strsplit(*l, f->config_dir, -1);
+                g_autofree char *clean = g_strjoinv("", parts);
+
+                if (g_regex_match_simple(file_re, clean, 0, 0) &&
+                    (line < 0 || g_regex_match_simple(line_re, clean, 0, 0)))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+static void
+test_broken_files_skipped(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GVariant) list = NULL;
+        g_autoptr(GVariant) arr = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "good", "veth0", NULL);
+        wand_fixture_write_interface(f, "alsogood", "veth0",
+                                     "# a comment\n; another\n\nPersistent=yes\n"
+                                     "ConnectTimeoutSec=7\nDisconnectTimeoutSec=3\nEnabled=true\n");
+        /* line 4: no key=value */
+        wand_fixture_write_interface_file(f, "garbage", "# comment\n[Interface]\nDevice=veth0\n"
+                                                        "this is not a setting\n");
+        /* line 3: not a boolean */
+        wand_fixture_write_interface_file(f, "badbool", "[Interface]\nDevice=veth0\nEnabled=maybe\n");
+        /* line 5: unknown key */
+        wand_fixture_write_interface_file(f, "unknownkey",
+                                          "[Interface]\nDevice=veth0\n\nPersistent=no\nBogus=1\n");
+        /* line 2: not a number */
+        wand_fixture_write_interface_file(f, "badnum",
+                                          "[Interface]\nConnectTimeoutSec=soon\nDevice=veth0\n");
+        /* line 6: unterminated quote */
+        wand_fixture_write_interface_file(f, "badquote",
+                                          "[Interface]\nDevice=veth0\n\n\n\n"
+                                          "ConnectCommand=/usr/sbin/pppd \"call isp\n");
+        /* Device is missing: a problem of the whole file */
+        wand_fixture_write_interface_file(f, "nodevice", "[Interface]\nEnabled=yes\n");
+        /* line 2: an invalid device name */
+        wand_fixture_write_interface_file(f, "baddevice", "[Interface]\nDevice=has space\n");
+        wand_fixture_start(f);
+
+        g_assert_true(has_interface(f, "good"));
+        g_assert_true(has_interface(f, "alsogood"));
+        g_assert_true(wand_get_bool(f, "/org/wand/Router1/interface/alsogood", "Persistent"));
+        for (const char *const *n = (const char *[]){ "garbage", "badbool", "unknownkey", "badnum",
+                                                      "badquote", "nodevice", "baddevice", NULL };
+             *n; n++)
+                if (has_interface(f, *n))
+                        g_error("interface %s was loaded from a broken file", *n);
+        list = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
+                            G_VARIANT_TYPE("(a(sos))"));
+        arr = g_variant_get_child_value(list, 0);
+        g_assert_cmpuint(g_variant_n_children(arr), ==, 2);
+
+        wand_wait_until(log_names(f, "garbage.conf", 4), "a log line naming garbage.conf line 4");
+        wand_wait_until(log_names(f, "badbool.conf", 3), "a log line naming badbool.conf line 3");
+        wand_wait_until(log_names(f, "unknownkey.conf", 5), "a log line naming unknownkey.conf line 5");
+        wand_wait_until(log_names(f, "badnum.conf", 2), "a log line naming badnum.conf line 2");
+        wand_wait_until(log_names(f, "badquote.conf", 6), "a log line naming badquote.conf line 6");
+        wand_wait_until(log_names(f, "baddevice.conf", 2), "a log line naming baddevice.conf line 2");
+        wand_wait_until(log_names(f, "nodevice.conf", -1), "a log line naming nodevice.conf");
+}
+
+static void
+test_reload(WandFixture *f, gconstpointer data)
+{
+        const char *wan1 = "/org/wand/Router1/interface/wan1";
+        g_autofree char *file = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_write_interface(f, "old", "veth1", NULL);
+        wand_fixture_start(f);
+        g_assert_false(wand_get_bool(f, WAN0, "Persistent"));
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect",
+                                                     NULL, G_VARIANT_TYPE_UNIT);
+        }
+
+        /* a new file, a removed one, a changed one */
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        file = wand_fixture_interface_file(f, "old");
+        g_assert_cmpint(g_unlink(file), ==, 0);
+        wand_fixture_write_interface(f, "wan0", "veth0", "Persistent=yes\n");
+        g_assert_false(has_interface(f, "wan1"));
+
+        wand_fixture_clear_signals(f);
+        wand_manager_ok(f, "Reload");
+        /* Reload replies when done: the objects are there already. */
+        g_assert_true(has_interface(f, "wan1"));
+        g_assert_false(has_interface(f, "old"));
+        g_assert_true(wand_get_bool(f, WAN0, "Persistent"));
+        wand_fixture_wait_interfaces_added(f, wan1);
+        wand_fixture_wait_interfaces_removed(f, "/org/wand/Router1/interface/old");
+        g_assert_false(wand_fixture_has_interfaces_removed(f, WAN0));
+        g_assert_false(wand_fixture_has_interfaces_added(f, WAN0));
+        {
+                g_autofree char *state = wand_get_state(f, wan1);
+                g_assert_cmpstr(state, ==, "disconnected");
+        }
+        /* wan0 was connected and its device did not change: still is. */
+        {
+                g_autofree char *state = wand_get_state(f, WAN0);
+                g_assert_cmpstr(state, ==, "connected");
+                g_assert_true(wand_link("veth0").up);
+        }
+        /* Reloading an unchanged directory changes nothing. */
+        wand_fixture_clear_signals(f);
+        wand_manager_ok(f, "Reload");
+        wand_iterate(200);
+        g_assert_false(wand_fixture_has_interfaces_added(f, wan1));
+        g_assert_false(wand_fixture_has_interfaces_removed(f, wan1));
+}
+
+static void
+test_sighup(WandFixture *f, gconstpointer data)
+{
+        const char *wan1 = "/org/wand/Router1/interface/wan1";
+        g_autofree char *file = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_start(f);
+
+        wand_fixture_clear_signals(f);
+        wand_fixture_write_interface(f, "wan1", "veth0", NULL);
+        wand_fixture_kill(f, SIGHUP);
+        wand_fixture_wait_interfaces_added(f, wan1);
+        g_assert_true(has_interface(f, "wan1"));
+
+        file = wand_fixture_interface_file(f, "wan0");
+        g_assert_cmpint(g_unlink(file), ==, 0);
+        wand_fixture_kill(f, SIGHUP);
+        wand_fixture_wait_interfaces_removed(f, WAN0);
+        g_assert_false(has_interface(f, "wan0"));
+        /* still alive and well */
+        g_assert_true(has_interface(f, "wan1"));
+}
+
+static void
+test_delete_removes_file(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *file = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_start(f);
+        wand_fixture_clear_signals(f);
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Delete",
+                                                     NULL, G_VARIANT_TYPE_UNIT);
+        }
+        file = wand_fixture_read_interface_file(f, "wan0");
+        g_assert_null(file);
+        wand_fixture_wait_interfaces_removed(f, WAN0);
+        g_assert_false(has_interface(f, "wan0"));
+
+        /* gone for good, also after Reload and restart */
+        wand_manager_ok(f, "Reload");
+        g_assert_false(has_interface(f, "wan0"));
+        wand_fixture_restart(f);
+        g_assert_false(has_interface(f, "wan0"));
+}
+
+static const char *const setting_keys[] = {
+        "Device", "ConnectCommand", "DisconnectCommand", "Enabled", "Persistent",
+        "ConnectTimeoutSec", "DisconnectTimeoutSec", NULL
+};
+
+static void
+test_written_files(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *contents = NULL, *dir = NULL;
+        g_auto(GStrv) lines = NULL;
+        g_autoptr(GDir) d = NULL;
+        const char *entry;
+        gboolean in_section = FALSE;
+
+        /* CreateInterface writes the documented format, atomically: no
+         * temporary file is left beside it. */
+        wand_fixture_start(f);
+        {
+                g_autoptr(GVariant) r = wand_call_ok(
+                        f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                        g_variant_new_parsed("('new0', {'Device': <'veth7'>, 'Persistent': <true>, "
+                                             "'ConnectCommand': <['/bin/echo', 'two words']>})"),
+                        G_VARIANT_TYPE("(o)"));
+        }
+        contents = wand_fixture_read_interface_file(f, "new0");
+        g_assert_nonnull(contents);
+        lines = g_strsplit(contents, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                g_autofree char *line = g_strstrip(g_strdup(*l));
+                g_autofree char *key = NULL;
+                if (!*line || *line == '#' || *line == ';')
+                        continue;
+                if (*line == '[') {
+                        g_assert_cmpstr(line, ==, "[Interface]");
+                        in_section = TRUE;
+                        continue;
+                }
+                g_assert_true(in_section);
+                g_assert_nonnull(strchr(line, '='));
+                key = g_strstrip(g_strndup(line, strchr(line, '=') - line));
+                if (!g_strv_contains(setting_keys, key))
+                        g_error("new0.conf has key %s, which is no setting", key);
+        }
+
+        dir = g_build_filename(f->config_dir, "interfaces", NULL);
+        d = g_dir_open(dir, 0, NULL);
+        g_assert_nonnull(d);
+        while ((entry = g_dir_read_name(d)))
+                g_assert_cmpstr(entry, ==, "new0.conf");
+
+        /* SetEnabled rewrites it and keeps the rest. */
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, "/org/wand/Router1/interface/new0",
+                                                     WAND_INTERFACE_IFACE, "SetEnabled",
+                                                     g_variant_new("(b)", FALSE),
+                                                     G_VARIANT_TYPE_UNIT);
+        }
+        wand_fixture_restart(f);
+        g_assert_false(wand_get_bool(f, "/org/wand/Router1/interface/new0", "Enabled"));
+        g_assert_true(wand_get_bool(f, "/org/wand/Router1/interface/new0", "Persistent"));
+        {
+                g_autofree char *dev = wand_get_string(f, "/org/wand/Router1/interface/new0",
+                                                       WAND_INTERFACE_IFACE, "Device");
+                g_assert_cmpstr(dev, ==, "veth7");
+        }
+        g_dir_rewind(d);
+        while ((entry = g_dir_read_name(d)))
+                g_assert_cmpstr(entry, ==, "new0.conf");
+}
+
+static void
+test_demand_dial_no(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *ddm = NULL, *state = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_write_main_conf(f, "[Router]\nDemandDial=no\n");
+        wand_fixture_start(f);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "stopped");
+        state = wand_get_state(f, WAN0);
+        g_assert_cmpstr(state, ==, "unreachable");
+        wand_assert_reasons(f, WAN0, (const char *[]){ "service-stopped", NULL });
+        g_free(wand_call_error(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
+                               WAND_ERROR("DemandDialManagerNotRunning")));
+
+        wand_manager_ok(f, "StartDemandDialManager");
+        wand_wait_state(f, WAN0, "disconnected");
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect",
+                                                     NULL, G_VARIANT_TYPE_UNIT);
+        }
+        /* Starting it is not written back: a restart stops it again. */
+        wand_fixture_restart(f);
+        g_clear_pointer(&ddm, g_free);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "stopped");
+}
+
+static void
+test_demand_dial_yes(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *ddm = NULL;
+
+        wand_fixture_write_main_conf(f, "# explicit\n[Router]\nDemandDial=yes\n");
+        wand_fixture_start(f);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
+}
+
+int
+main(int argc, char **argv)
+{
+        wand_test_init(&argc, &argv);
+
+#define ADD(name, fn) \
+        g_test_add("/config/" name, WandFixture, NULL, wand_fixture_set_up, fn, wand_fixture_tear_down)
+        ADD("broken-files-skipped", test_broken_files_skipped);
+        ADD("reload", test_reload);
+        ADD("sighup", test_sighup);
+        ADD("delete-removes-file", test_delete_removes_file);
+        ADD("written-files", test_written_files);
+        ADD("demand-dial-no", test_demand_dial_no);
+        ADD("demand-dial-yes", test_demand_dial_yes);
+#undef ADD
+        return g_test_run();
+}

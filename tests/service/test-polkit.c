@@ -1,0 +1,440 @@
+/* service-polkit: how wand asks polkit about unprivileged callers (uid
+ * 65534) and acts on each possible answer; root never asks; the check is
+ * asynchronous, cancellable, and the state is read again afterwards. */
+#include "wand-test.h"
+
+#include <string.h>
+
+#define CONNECT "org.wand.Router1.connect"
+#define DISCONNECT "org.wand.Router1.disconnect"
+#define CONFIGURE "org.wand.Router1.configure"
+#define CONTROL "org.wand.Router1.control"
+
+static void
+test_authorized(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        /* Nothing happens before polkit has said yes. */
+        wand_iterate(200);
+        g_assert_false(call->done);
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_ok(call);
+        g_assert_true(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "connected");
+
+        g_clear_pointer(&call, wand_call_free);
+        g_clear_pointer(&check, wand_polkit_check_free);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
+        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_ok(call);
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+}
+
+static void
+test_denied(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        wand_fixture_clear_signals(f);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        wand_polkit_reply(check, FALSE, FALSE);
+        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+        wand_iterate(100);
+        g_assert_false(wand_fixture_has_property_change(f, WAN0, WAND_INTERFACE_IFACE, "State",
+                                                        g_variant_new_string("connecting")));
+}
+
+static void
+test_challenge_without_interaction(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        wand_polkit_reply(check, FALSE, TRUE);
+        wand_call_assert_error(call, DBUS_ERROR("InteractiveAuthorizationRequired"));
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+}
+
+static void
+test_interactive(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        /* With the flag, polkit may ask for a password: AllowUserInteraction. */
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
+                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 1);
+        /* A challenge even though interaction was allowed: no agent
+         * authenticated anyone, so this is a no. */
+        wand_polkit_reply(check, FALSE, TRUE);
+        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        g_assert_false(wand_link("veth0").up);
+
+        g_clear_pointer(&call, wand_call_free);
+        g_clear_pointer(&check, wand_polkit_check_free);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
+                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 1);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_ok(call);
+        wand_assert_state(f, WAN0, "connected");
+}
+
+static void
+test_polkit_error(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        wand_polkit_reply_error(check, "org.freedesktop.PolicyKit1.Error.Failed", "it broke");
+        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+}
+
+static void
+test_polkit_not_on_bus(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandCall) manager = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        wand_fixture_polkit_leave(f);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        manager = wand_call_async(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE,
+                                  "StopDemandDialManager", NULL, 0);
+        wand_call_assert_error(manager, DBUS_ERROR("AccessDenied"));
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "disconnected");
+
+        /* root does not need polkit */
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_assert_state(f, WAN0, "connected");
+}
+
+static void
+test_never_answers(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) pending = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+        g_autoptr(GVariant) list = NULL;
+        g_autofree char *state = NULL;
+
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        wand_fixture_start_wan0(f, NULL);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+
+        /* uid 65534 waits for polkit (think: a password prompt) … */
+        pending = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
+        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
+
+        /* … while everybody else is served. */
+        state = wand_get_state(f, WAN0);
+        g_assert_cmpstr(state, ==, "connected");
+        list = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
+                            G_VARIANT_TYPE("(a(sos))"));
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, "/org/wand/Router1/interface/wan1",
+                                                     WAND_INTERFACE_IFACE, "Connect", NULL,
+                                                     G_VARIANT_TYPE_UNIT);
+        }
+        g_assert_true(wand_link("veth1").up);
+        g_assert_false(pending->done);
+        g_assert_true(wand_link("veth0").up);
+
+        wand_polkit_reply(check, FALSE, FALSE);
+        wand_call_assert_error(pending, DBUS_ERROR("AccessDenied"));
+        g_assert_true(wand_link("veth0").up);
+}
+
+static void
+test_two_pending_checks(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GDBusConnection) other = wand_fixture_connect_as(f, 65534);
+        g_autoptr(WandCall) a = NULL;
+        g_autoptr(WandCall) b = NULL;
+        g_autoptr(WandPolkitCheck) ca = NULL;
+        g_autoptr(WandPolkitCheck) cb = NULL;
+
+        /* Two checks in flight at once, answered in the other order: each
+         * answer goes to its own caller. */
+        wand_fixture_start_wan0(f, NULL);
+        a = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        ca = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        b = wand_call_async(other, WAN0, WAND_INTERFACE_IFACE, "SetEnabled",
+                            g_variant_new("(b)", FALSE), 0);
+        cb = wand_fixture_expect_check(f, CONFIGURE, other, "wan0", "veth0", 0);
+        g_assert_cmpstr(ca->cancellation_id, !=, cb->cancellation_id);
+
+        wand_polkit_reply(cb, FALSE, FALSE);
+        wand_call_assert_error(b, DBUS_ERROR("AccessDenied"));
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+        g_assert_false(a->done);
+        wand_polkit_reply(ca, TRUE, FALSE);
+        wand_call_assert_ok(a);
+        wand_assert_state(f, WAN0, "connected");
+        g_dbus_connection_close_sync(other, NULL, NULL);
+}
+
+static void
+test_caller_leaves(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GDBusConnection) leaver = wand_fixture_connect_as(f, 65534);
+        g_autoptr(WandPolkitCheck) check = NULL;
+        g_autoptr(GDBusMethodInvocation) cancel = NULL;
+        g_autofree char *leaver_name = g_strdup(g_dbus_connection_get_unique_name(leaver));
+        GVariant *params;
+        const char *id;
+
+        wand_fixture_start_wan0(f, NULL);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+
+        /* The reply is never read: the connection goes away first. */
+        g_dbus_connection_call(leaver, WAND_BUS_NAME, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL,
+                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+        check = wand_fixture_expect_check(f, DISCONNECT, leaver, "wan0", "veth0", 0);
+        g_dbus_connection_close_sync(leaver, NULL, NULL);
+
+        cancel = wand_fixture_pop_polkit(f);
+        g_assert_cmpstr(g_dbus_method_invocation_get_sender(cancel), ==, f->wand_unique_name);
+        g_assert_cmpstr(g_dbus_method_invocation_get_method_name(cancel), ==,
+                        "CancelCheckAuthorization");
+        params = g_dbus_method_invocation_get_parameters(cancel);
+        g_variant_get(params, "(&s)", &id);
+        g_assert_cmpstr(id, ==, check->cancellation_id);
+        g_dbus_method_invocation_return_value(g_steal_pointer(&cancel), NULL);
+
+        /* Even a late yes (polkit races the cancellation) must not act for a
+         * caller that is gone. */
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_iterate(300);
+        g_assert_true(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "connected");
+        g_test_message("caller was %s", leaver_name);
+}
+
+static void
+test_root_never_asks(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GVariant) r = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_iface_ok(f, WAN0, "Disconnect", NULL);
+        r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "SetEnabled",
+                         g_variant_new("(b)", TRUE), G_VARIANT_TYPE_UNIT);
+        g_clear_pointer(&r, g_variant_unref);
+        r = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                         g_variant_new_parsed("('wan2', {'Device': <'veth2'>})"),
+                         G_VARIANT_TYPE("(o)"));
+        g_clear_pointer(&r, g_variant_unref);
+        r = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "Reload", NULL,
+                         G_VARIANT_TYPE_UNIT);
+        g_clear_pointer(&r, g_variant_unref);
+        r = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "StopDemandDialManager",
+                         NULL, G_VARIANT_TYPE_UNIT);
+        g_clear_pointer(&r, g_variant_unref);
+        r = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "StartDemandDialManager",
+                         NULL, G_VARIANT_TYPE_UNIT);
+        g_clear_pointer(&r, g_variant_unref);
+        r = wand_call_ok(f->root, "/org/wand/Router1/interface/wan2", WAND_INTERFACE_IFACE,
+                         "Delete", NULL, G_VARIANT_TYPE_UNIT);
+        wand_fixture_assert_no_polkit(f);
+}
+
+static void
+test_reads_need_no_polkit(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GVariant) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL, g = NULL;
+
+        wand_fixture_start_wan0(f, NULL);
+        a = wand_call_ok(f->user, WAN0, "org.freedesktop.DBus.Properties", "GetAll",
+                         g_variant_new("(s)", WAND_INTERFACE_IFACE), G_VARIANT_TYPE("(a{sv})"));
+        b = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
+                         G_VARIANT_TYPE("(a(sos))"));
+        c = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "GetInterfaceByName",
+                         g_variant_new("(s)", "wan0"), G_VARIANT_TYPE("(o)"));
+        d = wand_call_ok(f->user, WAND_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
+                         "GetManagedObjects", NULL, NULL);
+        e = wand_call_ok(f->user, WAN0, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+                         NULL);
+        g = wand_call_ok(f->user, WAND_MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                         g_variant_new("(ss)", WAND_MANAGER_IFACE, "DemandDialManager"), NULL);
+        wand_fixture_assert_no_polkit(f);
+}
+
+/* Every privileged method asks for its action with the right details; a
+ * denial leaves everything as it was. */
+static void
+test_actions(WandFixture *f, gconstpointer data)
+{
+        const char *wan1 = "/org/wand/Router1/interface/wan1";
+        g_autofree char *ddm = NULL;
+        g_autoptr(GVariant) r = NULL;
+        struct {
+                const char *path, *iface, *method, *args, *action;
+                gboolean per_interface;
+        } cases[] = {
+                { WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, CONNECT, TRUE },
+                { wan1, WAND_INTERFACE_IFACE, "Disconnect", NULL, DISCONNECT, TRUE },
+                { WAN0, WAND_INTERFACE_IFACE, "SetEnabled", "(false,)", CONFIGURE, TRUE },
+                { WAN0, WAND_INTERFACE_IFACE, "Delete", NULL, CONFIGURE, TRUE },
+                { WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                  "('wan9', {'Device': <'veth9'>})", CONFIGURE, FALSE },
+                { WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "Reload", NULL, CONFIGURE, FALSE },
+                { WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "StopDemandDialManager", NULL, CONTROL, FALSE },
+                { WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "StartDemandDialManager", NULL, CONTROL, FALSE },
+        };
+
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        wand_fixture_start_wan0(f, NULL);
+        r = wand_call_ok(f->root, wan1, WAND_INTERFACE_IFACE, "Connect", NULL, G_VARIANT_TYPE_UNIT);
+        /* A file only a Reload would pick up. */
+        wand_fixture_write_interface(f, "late", "veth0", NULL);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(WandCall) call = NULL;
+                g_autoptr(WandPolkitCheck) check = NULL;
+                const char *device = strcmp(cases[i].path, wan1) == 0 ? "veth1" : "veth0";
+                const char *name = strcmp(cases[i].path, wan1) == 0 ? "wan1" : "wan0";
+
+                g_test_message("%s as uid 65534", cases[i].method);
+                call = wand_call_async(f->user, cases[i].path, cases[i].iface, cases[i].method,
+                                       cases[i].args ? g_variant_new_parsed(cases[i].args) : NULL, 0);
+                check = wand_fixture_expect_check(f, cases[i].action, f->user,
+                                                  cases[i].per_interface ? name : NULL, device, 0);
+                wand_polkit_reply(check, FALSE, FALSE);
+                wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        }
+
+        /* Nothing changed. */
+        g_assert_false(wand_link("veth0").up);
+        g_assert_true(wand_link("veth1").up);
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+        {
+                g_autofree char *p = wand_get_interface(f, "wan0");
+                g_autofree char *file = wand_fixture_read_interface_file(f, "wan0");
+                g_assert_nonnull(file);
+        }
+        g_free(wand_call_error(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "GetInterfaceByName",
+                               g_variant_new("(s)", "wan9"), WAND_ERROR("NoSuchInterface")));
+        g_free(wand_call_error(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "GetInterfaceByName",
+                               g_variant_new("(s)", "late"), WAND_ERROR("NoSuchInterface")));
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
+}
+
+static void
+test_state_read_again(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        /* While polkit thinks about uid 65534's Disconnect, root disconnects;
+         * the yes that follows finds nothing to disconnect. */
+        wand_fixture_start_wan0(f, NULL);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
+        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
+        wand_iface_ok(f, WAN0, "Disconnect", NULL);
+        g_assert_false(wand_link("veth0").up);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_error(call, WAND_ERROR("InterfaceNotConnected"));
+        wand_assert_state(f, WAN0, "disconnected");
+}
+
+static void
+test_state_read_again_connect(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        /* The other way round: Connect asked while disconnected, root
+         * connected meanwhile → AlreadyConnected. And a Delete asked while
+         * disconnected, root connected meanwhile → InterfaceConnected. */
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_error(call, WAND_ERROR("AlreadyConnected"));
+
+        g_clear_pointer(&call, wand_call_free);
+        g_clear_pointer(&check, wand_polkit_check_free);
+        wand_iface_ok(f, WAN0, "Disconnect", NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Delete", NULL, 0);
+        check = wand_fixture_expect_check(f, CONFIGURE, f->user, "wan0", "veth0", 0);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_error(call, WAND_ERROR("InterfaceConnected"));
+        wand_assert_state(f, WAN0, "connected");
+}
+
+static void
+test_interface_deleted_while_asking(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        /* The handle is checked again too: deleted meanwhile → InvalidHandle. */
+        wand_fixture_start_wan0(f, NULL);
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        wand_iface_ok(f, WAN0, "Delete", NULL);
+        wand_polkit_reply(check, TRUE, FALSE);
+        wand_call_assert_error(call, WAND_ERROR("InvalidHandle"));
+        g_assert_false(wand_link("veth0").up);
+}
+
+int
+main(int argc, char **argv)
+{
+        wand_test_init(&argc, &argv);
+
+#define ADD(name, fn) \
+        g_test_add("/polkit/" name, WandFixture, NULL, wand_fixture_set_up, fn, wand_fixture_tear_down)
+        ADD("authorized", test_authorized);
+        ADD("denied", test_denied);
+        ADD("challenge-without-interaction", test_challenge_without_interaction);
+        ADD("interactive", test_interactive);
+        ADD("polkit-error", test_polkit_error);
+        ADD("polkit-not-on-bus", test_polkit_not_on_bus);
+        ADD("never-answers", test_never_answers);
+        ADD("two-pending", test_two_pending_checks);
+        ADD("caller-leaves", test_caller_leaves);
+        ADD("root-never-asks", test_root_never_asks);
+        ADD("reads-need-no-polkit", test_reads_need_no_polkit);
+        ADD("actions", test_actions);
+        ADD("state-read-again/disconnect", test_state_read_again);
+        ADD("state-read-again/connect-delete", test_state_read_again_connect);
+        ADD("state-read-again/deleted", test_interface_deleted_while_asking);
+#undef ADD
+        return g_test_run();
+}
