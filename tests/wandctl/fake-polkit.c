@@ -1,0 +1,105 @@
+/* A stand-in for polkitd on the test bus, for wandctl's authorization tests.
+ * It never authorizes: without ALLOW_INTERACTIVE_AUTHORIZATION it asks for a
+ * challenge (wand then answers InteractiveAuthorizationRequired), with it it
+ * says no (as if the password dialog was dismissed: AccessDenied). It
+ * accepts authentication agents. Each call is appended to the log file
+ * (argv[1]) as one line, so that the tests can tell what wandctl and
+ * pkttyagent asked:
+ *   check ACTION flags=N interface=NAME
+ *   register-agent METHOD
+ *   unregister-agent
+ *   cancel */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+static FILE *log_file;
+
+static int check_authorization(sd_bus_message *m) {
+        const char *action, *key, *value, *iface = "";
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_skip(m, "(sa{sv})");
+        if (r >= 0)
+                r = sd_bus_message_read(m, "s", &action);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        while (r >= 0 && (r = sd_bus_message_read(m, "{ss}", &key, &value)) > 0)
+                if (strcmp(key, "interface") == 0)
+                        iface = value;
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS, "malformed CheckAuthorization");
+
+        fprintf(log_file, "check %s flags=%u interface=%s\n", action, flags, iface);
+        fflush(log_file);
+        /* (is_authorized, is_challenge, details) */
+        return sd_bus_reply_method_return(m, "(bba{ss})", 0, (flags & 1) ? 0 : 1, 0);
+}
+
+static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *member = sd_bus_message_get_member(m);
+
+        if (!sd_bus_message_is_method_call(m, "org.freedesktop.PolicyKit1.Authority", NULL))
+                return 0;
+        if (strcmp(member, "CheckAuthorization") == 0)
+                return check_authorization(m);
+        if (strncmp(member, "RegisterAuthenticationAgent", strlen("RegisterAuthenticationAgent")) == 0) {
+                fprintf(log_file, "register-agent %s\n", member);
+                fflush(log_file);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        if (strcmp(member, "UnregisterAuthenticationAgent") == 0) {
+                fprintf(log_file, "unregister-agent\n");
+                fflush(log_file);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        if (strcmp(member, "CancelCheckAuthorization") == 0) {
+                fprintf(log_file, "cancel\n");
+                fflush(log_file);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        sd_bus *bus = NULL;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "usage: fake-polkit LOGFILE (on the bus of DBUS_SYSTEM_BUS_ADDRESS)\n");
+                return 2;
+        }
+        log_file = fopen(argv[1], "ae");
+        if (!log_file) {
+                perror(argv[1]);
+                return 1;
+        }
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_add_object(bus, NULL, "/org/freedesktop/PolicyKit1/Authority", on_call, NULL);
+        if (r >= 0)
+                r = sd_bus_request_name(bus, "org.freedesktop.PolicyKit1", 0);
+        if (r < 0) {
+                fprintf(stderr, "fake-polkit: %s\n", strerror(-r));
+                return 1;
+        }
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0)
+                        break;
+        }
+        fprintf(stderr, "fake-polkit: %s\n", strerror(-r));
+        return 1;
+}

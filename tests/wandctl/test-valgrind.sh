@@ -1,0 +1,53 @@
+#!/bin/bash
+# The commands under valgrind: no invalid access, no leak,
+# against the real wand on a private bus in a private network namespace.
+# Needs root; skipped (77) otherwise.
+set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+wt_setup "$@"
+
+export WANDCTL_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+while read -r status cmd; do
+        eval "wt_ctl $cmd"
+        expect_status "$status"
+done <<'LIST'
+0 list
+0 list --json
+0 status
+0 status --json wan0 wan1
+4 status nosuch wan0
+0 connect wan0
+6 connect wan0
+6 connect gone
+7 connect wan1
+0 disconnect wan0
+4 disconnect nosuch
+0 create wan3 --device=wan3 --persistent --connect-command "pppd call 'x y'"
+6 create wan3 --device=wan3
+2 create wan4 --device=a/b
+0 delete wan3
+0 manager status --json
+0 manager stop
+5 connect wan0
+0 manager start
+0 reload
+2 frobnicate
+LIST
+out=$wt_dir/monitor.out
+valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect "$WANDCTL_BINARY" monitor --json </dev/null >"$out" 2>"$wt_dir/monitor.err" &
+pid=$!
+wt_pids+=("$pid")
+wt_wait_for_matches "$pid" 4
+wt_ctl connect wan0
+wt_ctl create wan7 --device=wan7
+wt_ctl delete wan7
+wt_wait_for_line "$out" '"event":"removed"'
+kill -INT "$pid"
+wait "$pid"
+wt_status=$? wt_out=$out wt_err=$wt_dir/monitor.err wt_cmd="valgrind wandctl monitor --json"
+expect_status 0
+expect_empty_err
+
+wt_finish

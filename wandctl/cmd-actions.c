@@ -1,0 +1,88 @@
+/* The commands that change something: connect, disconnect, enable, disable,
+ * delete, reload, and the demand-dial manager. */
+#include <stdio.h>
+
+#include "bus.h"
+#include "macro.h"
+#include "names.h"
+#include "objects.h"
+
+/* Each named interface in turn: a failing one does not stop the rest. The
+ * exit status is the first failure's. */
+static int for_each_name(Context *c, char **names, const Operation *op, const char *member, int enabled) {
+        int status = EXIT_OK, r;
+
+        for (char **n = names; *n; n++) {
+                if (enabled < 0)
+                        r = bus_call_interface(c, op, *n, member, NULL);
+                else
+                        r = bus_call_interface(c, op, *n, member, "b", enabled);
+                if (r == EXIT_NOT_RUNNING)
+                        return r; /* the others would say the same */
+                status = status ?: r;
+        }
+        return status;
+}
+
+int cmd_connect(Context *c, char **args) {
+        static const Operation op = { "connect", "org.wand.Router1.connect" };
+        return for_each_name(c, args, &op, "Connect", -1);
+}
+
+int cmd_disconnect(Context *c, char **args) {
+        static const Operation op = { "disconnect", "org.wand.Router1.disconnect" };
+        return for_each_name(c, args, &op, "Disconnect", -1);
+}
+
+int cmd_enable(Context *c, char **args) {
+        static const Operation op = { "enable", "org.wand.Router1.configure" };
+        return for_each_name(c, args, &op, "SetEnabled", true);
+}
+
+int cmd_disable(Context *c, char **args) {
+        static const Operation op = { "disable", "org.wand.Router1.configure" };
+        return for_each_name(c, args, &op, "SetEnabled", false);
+}
+
+int cmd_delete(Context *c, char **args) {
+        static const Operation op = { "delete", "org.wand.Router1.configure" };
+        return for_each_name(c, args, &op, "Delete", -1);
+}
+
+int cmd_reload(Context *c, char **args) {
+        static const Operation op = { "reload the configuration", "org.wand.Router1.configure" };
+        return bus_call_manager(c, &op, NULL, NULL, "Reload", NULL);
+}
+
+static int manager_status(Context *c) {
+        static const Operation op = { "read the state of the demand-dial manager", NULL };
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(props_done) PropList p = {};
+        const char *state;
+        int r;
+
+        r = object_get_props(c->bus, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, &p, &error);
+        if (r < 0)
+                return error_report(c, &op, NULL, &error, r);
+        state = props_string(&p, "DemandDialManager");
+        if (c->json) {
+                Json j;
+                json_init(&j, stdout);
+                props_json(&p, &j);
+                fputc('\n', stdout);
+        } else
+                printf("%s\n", state);
+        /* Like `systemctl is-active`: scripts can test it without parsing. */
+        return streq(state, "running") ? EXIT_OK : EXIT_DDM_STOPPED;
+}
+
+int cmd_manager(Context *c, char **args) {
+        static const Operation start = { "start the demand-dial manager", "org.wand.Router1.control" };
+        static const Operation stop = { "stop the demand-dial manager", "org.wand.Router1.control" };
+
+        if (streq(args[0], "start"))
+                return bus_call_manager(c, &start, NULL, NULL, "StartDemandDialManager", NULL);
+        if (streq(args[0], "stop"))
+                return bus_call_manager(c, &stop, NULL, NULL, "StopDemandDialManager", NULL);
+        return manager_status(c);
+}

@@ -1,0 +1,293 @@
+/* `wandctl monitor`: one line per change wand announces — properties,
+ * interfaces appearing and disappearing, the service coming and going —
+ * until SIGINT or SIGTERM. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <systemd/sd-event.h>
+
+#include "bus.h"
+#include "format.h"
+#include "macro.h"
+#include "names.h"
+#include "props.h"
+
+/* Starts a line: the time, in JSON or for people. */
+static void begin_event(Context *c, Json *j, const char *event) {
+        uint64_t now = now_usec();
+        char ts[FORMAT_TIMESTAMP_MAX];
+
+        if (c->json) {
+                json_init(j, stdout);
+                json_object_begin(j);
+                json_key(j, "time");
+                json_string(j, format_timestamp_iso(ts, now));
+                json_key(j, "usec");
+                json_uint(j, now);
+                json_key(j, "event");
+                json_string(j, event);
+        } else
+                printf("%s ", format_timestamp_ms(ts, now));
+}
+
+static void end_event(Context *c, Json *j) {
+        if (c->json)
+                json_object_end(j);
+        fputc('\n', stdout);
+        /* Whoever reads a pipe wants each change when it happens. */
+        fflush(stdout);
+}
+
+/* "interface" and "path" of an interface's event. */
+static void json_interface(Json *j, const char *name, const char *path) {
+        json_key(j, "interface");
+        json_string(j, name);
+        json_key(j, "path");
+        json_string(j, path);
+}
+
+static const struct {
+        const char *property, *words;
+} words[] = {
+        { "State", "state" },
+        { "IfIndex", "ifindex" },
+        { "Enabled", "enabled" },
+        { "UnreachabilityReasons", "unreachable because" },
+        { "LastError", "last error" },
+        { "Device", "device" },
+        { "Persistent", "persistent" },
+        { "DemandDialManager", "demand-dial manager" },
+};
+
+/* "state connected, ifindex 3, connected since …" */
+static void print_changes(const PropList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                const Prop *p = &l->items[i];
+                const char *label = p->name;
+                char ts[FORMAT_TIMESTAMP_MAX];
+                _cleanup_free_ char *text = NULL;
+
+                fputs(i > 0 ? ", " : "", stdout);
+                if (streq(p->name, "ConnectedSince") && p->type == VALUE_UINT) {
+                        printf("connected since %s", p->u > 0 ? format_timestamp(ts, p->u) : "-");
+                        continue;
+                }
+                if (streq(p->name, "UnreachabilityReasons") && p->type == VALUE_STRV && (!p->strv || !p->strv[0])) {
+                        fputs("reachable", stdout);
+                        continue;
+                }
+                for (size_t k = 0; k < ELEMENTSOF(words); k++)
+                        if (streq(words[k].property, p->name))
+                                label = words[k].words;
+                text = prop_to_text(p);
+                printf("%s %s", label, strempty(text));
+        }
+}
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        _cleanup_(props_done) PropList changed = {};
+        _cleanup_(strv_freep) char **invalidated = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *interface, *path = sd_bus_message_get_path(m);
+        bool manager;
+        Json j;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &interface);
+        if (r >= 0)
+                r = props_read(m, &changed);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(m, &invalidated);
+        if (r < 0) {
+                fprintf(stderr, "wandctl: ignoring a malformed PropertiesChanged from %s.\n", strempty(path));
+                return 0;
+        }
+
+        manager = streq(interface, WAND_MANAGER_INTERFACE) && streq_ptr(path, WAND_MANAGER_PATH);
+        if (!manager && !streq(interface, WAND_INTERFACE_INTERFACE))
+                return 0;
+        if (!manager)
+                name = interface_name_from_bus_path(path);
+
+        begin_event(c, &j, manager ? "manager" : "changed");
+        if (c->json) {
+                if (!manager)
+                        json_interface(&j, name, path);
+                json_key(&j, "changed");
+                props_json(&changed, &j);
+                json_key(&j, "invalidated");
+                json_strv(&j, invalidated);
+        } else {
+                printf("%s: ", manager ? "manager" : strempty(name));
+                print_changes(&changed);
+                /* Device and Persistent are announced without their values. */
+                for (char **s = invalidated; s && *s; s++)
+                        printf("%s%s changed", changed.n > 0 || s != invalidated ? ", " : "", *s);
+        }
+        end_event(c, &j);
+        return 0;
+}
+
+static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        _cleanup_(props_done) PropList props = {};
+        _cleanup_free_ char *name = NULL;
+        const char *path;
+        bool found = false;
+        Json j;
+        int r;
+
+        r = sd_bus_message_read(m, "o", &path);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
+                const char *interface;
+
+                r = sd_bus_message_read(m, "s", &interface);
+                if (r >= 0 && streq(interface, WAND_INTERFACE_INTERFACE) && !found) {
+                        r = props_read(m, &props);
+                        found = true;
+                } else if (r >= 0)
+                        r = sd_bus_message_skip(m, "a{sv}");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+        }
+        if (r < 0) {
+                fprintf(stderr, "wandctl: ignoring a malformed InterfacesAdded.\n");
+                return 0;
+        }
+        if (!found)
+                return 0;
+        name = interface_name_from_bus_path(path);
+
+        begin_event(c, &j, "added");
+        if (c->json) {
+                json_interface(&j, name, path);
+                json_key(&j, "properties");
+                props_json(&props, &j);
+        } else
+                printf("%s: added (device %s, %s)", strempty(name), props_string(&props, "Device"),
+                       props_string(&props, "State"));
+        end_event(c, &j);
+        return 0;
+}
+
+static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        _cleanup_(strv_freep) char **interfaces = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *path;
+        bool ours = false;
+        Json j;
+        int r;
+
+        r = sd_bus_message_read(m, "o", &path);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(m, &interfaces);
+        if (r < 0) {
+                fprintf(stderr, "wandctl: ignoring a malformed InterfacesRemoved.\n");
+                return 0;
+        }
+        for (char **s = interfaces; s && *s; s++)
+                ours = ours || streq(*s, WAND_INTERFACE_INTERFACE);
+        if (!ours)
+                return 0;
+        name = interface_name_from_bus_path(path);
+
+        begin_event(c, &j, "removed");
+        if (c->json)
+                json_interface(&j, name, path);
+        else
+                printf("%s: removed", strempty(name));
+        end_event(c, &j);
+        return 0;
+}
+
+/* wand restarting is a change too: its objects come back as they are then. */
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *old_owner, *new_owner;
+        Json j;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, WAND_BUS_NAME))
+                return 0;
+
+        begin_event(c, &j, "service");
+        if (c->json) {
+                json_key(&j, "running");
+                json_bool(&j, !isempty(new_owner));
+        } else
+                printf("wand %s", isempty(new_owner) ? "left the bus" : "is on the bus");
+        end_event(c, &j);
+        return 0;
+}
+
+/* The event loop is passed in: sd-bus detaches a closed bus from it, so
+ * sd_bus_get_event() no longer finds it here. */
+static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        sd_event *event = userdata;
+
+        fprintf(stderr, "wandctl: the connection to the system bus was lost.\n");
+        return sd_event_exit(event, EXIT_NOT_RUNNING);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        return sd_event_exit(sd_event_source_get_event(s), EXIT_OK);
+}
+
+int cmd_monitor(Context *c, char **args) {
+        static const Operation op = { "monitor", NULL };
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        int r, code = EXIT_OK;
+        sigset_t mask;
+
+        /* Signals arrive through the event loop, so that the loop ends and
+         * everything is freed, rather than dying mid-line. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = sd_event_new(&event);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
+        if (r >= 0)
+                r = sd_bus_attach_event(c->bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return fail(EXIT_GENERIC, "cannot set up the event loop: %s", strerror(-r));
+
+        /* Synchronous: once these return, the bus sends us every change. */
+        r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, NULL, "org.freedesktop.DBus.Properties",
+                                "PropertiesChanged", on_properties_changed, c);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, WAND_MANAGER_PATH,
+                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", on_interfaces_added, c);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, WAND_MANAGER_PATH,
+                                        "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved", on_interfaces_removed,
+                                        c);
+        if (r >= 0)
+                r = sd_bus_add_match(c->bus, NULL,
+                                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                     "arg0='" WAND_BUS_NAME "'",
+                                     on_name_owner_changed, c);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, event);
+        if (r < 0)
+                return error_report(c, &op, NULL, NULL, r); /* AddMatch failed: the bus, not wand */
+
+        if (isatty(STDOUT_FILENO) && !c->json)
+                fprintf(stderr, "Monitoring wand%s%s; press Ctrl+C to stop.\n", c->host ? " on " : "", strempty(c->host));
+
+        r = sd_event_loop(event);
+        if (r < 0)
+                return fail(EXIT_GENERIC, "the event loop failed: %s", strerror(-r));
+        (void) sd_event_get_exit_code(event, &code);
+        (void) sd_bus_detach_event(c->bus);
+        return code;
+}

@@ -1,0 +1,55 @@
+/* wandctl's exit statuses, one per kind of failure, and what each contract
+ * error means to a person: the message, the hint, the status. The error
+ * names come from common/wand-errors.h; this table adds only what a client
+ * needs, keyed by those names. wandctl(1) documents the statuses. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <systemd/sd-bus.h>
+
+#include "wandctl.h"
+
+typedef enum ExitStatus {
+        EXIT_OK = 0,
+        EXIT_GENERIC = 1,            /* anything not listed below */
+        EXIT_USAGE = 2,              /* bad command line, or InvalidArgs */
+        EXIT_NOT_AUTHORIZED = 3,     /* AccessDenied, InteractiveAuthorizationRequired */
+        EXIT_NO_SUCH_INTERFACE = 4,  /* NoSuchInterface, InvalidHandle */
+        EXIT_DDM_STOPPED = 5,        /* DemandDialManagerNotRunning; `manager status` when stopped */
+        EXIT_STATE_CONFLICT = 6,     /* the interface is in no state for it */
+        EXIT_CONNECTION_FAILED = 7,  /* ConnectionFailed */
+        EXIT_NOT_RUNNING = 8,        /* wand (or the bus, or the ssh link) is not there */
+} ExitStatus;
+
+/* What the caller was doing, for "Cannot <verb> <interface>: …". */
+typedef struct Operation {
+        const char *verb;           /* "connect", "stop the demand-dial manager" */
+        const char *polkit_action;  /* the action that guards it, or NULL */
+} Operation;
+
+typedef struct ErrorText {
+        const char *name;       /* a name from wand-errors.h, or a freedesktop one */
+        ExitStatus status;
+        const char *summary;    /* a few words: "not connected" */
+        /* Templates: {iface}, {action} (the polkit action), {wandctl}
+         * ("wandctl" or "wandctl -H HOST"), {where} ("" or " on HOST"). A
+         * hint whose placeholder has no value is left out. */
+        const char *reason;
+        const char *hint;
+        bool show_detail;       /* the service's own message adds facts */
+} ErrorText;
+
+extern const ErrorText error_texts[];
+extern const size_t error_texts_count;
+
+const ErrorText *error_text_lookup(const char *name);
+
+/* Prints "Cannot <verb> [iface]: <reason> — <hint>." (and the service's
+ * message where it tells more) to stderr and returns the exit status. e may
+ * be unset: r (negative errno) is then a failure of the connection itself. */
+int error_report(const Context *c, const Operation *op, const char *iface, const sd_bus_error *e, int r);
+
+/* For usage errors and local failures: prints "wandctl: …" and returns
+ * status. */
+int fail(int status, const char *format, ...) __attribute__((format(printf, 2, 3)));
