@@ -589,6 +589,10 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
         if (!idir || !path || !tmp)
                 return -ENOMEM;
 
+        /* Outside systemd (ConfigurationDirectory=) nobody may have made the
+         * configuration directory yet: the first CreateInterface does. */
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
         if (mkdir(idir, 0755) < 0 && errno != EEXIST)
                 return -errno;
 

@@ -26,9 +26,9 @@ fail() {
 tests/install-deps.sh || fail "installing the packages failed"
 
 if [ -f "$builddir/meson-private/coredata.dat" ]; then
-        meson setup --reconfigure "$builddir" -Dwerror=true || fail "meson setup --reconfigure failed"
+        meson setup --reconfigure "$builddir" --prefix=/usr -Dwerror=true || fail "meson setup --reconfigure failed"
 else
-        meson setup "$builddir" -Dwerror=true || fail "meson setup failed"
+        meson setup "$builddir" --prefix=/usr -Dwerror=true || fail "meson setup failed"
 fi
 ninja -C "$builddir" || fail "the build failed"
 
