@@ -622,8 +622,13 @@ static void test_write_read_only(Fixture *f, gconstpointer data) {
         assert_no_temp_files(f);
         g_free(dir);
 
-        /* No directory to create interfaces/ in. */
-        char *gone = g_build_filename(f->dir, "missing", NULL);
+        /* The configuration directory itself is created when missing (no
+         * systemd ConfigurationDirectory= made it), but not its parents. */
+        char *fresh = g_build_filename(f->dir, "fresh", NULL);
+        g_assert_cmpint(config_write_interface(fresh, "wan0", &s), ==, 0);
+        g_assert_true(g_file_test(fresh, G_FILE_TEST_IS_DIR));
+        g_free(fresh);
+        char *gone = g_build_filename(f->dir, "missing", "deeper", NULL);
         g_assert_cmpint(config_write_interface(gone, "wan0", &s), ==, -ENOENT);
         g_free(gone);
 
