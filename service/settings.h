@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strv.h"
+
 typedef struct Settings {
         char *device;              /* required */
         char **connect_command;    /* NULL-terminated argv, or NULL */
@@ -55,9 +57,3 @@ int settings_parse_boolean(const char *value, bool *ret, const char **ret_proble
  * back to a file (a line break in a command word) and zero timeouts, which
  * a{sv} could carry. */
 int settings_verify(const Settings *s, const char **ret_problem);
-
-/* strv helpers used by settings and elsewhere. */
-void strv_free(char **l);
-char **strv_copy(char *const *l);
-bool strv_equal(char *const *a, char *const *b);
-size_t strv_length(char *const *l);

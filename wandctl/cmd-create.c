@@ -6,7 +6,7 @@
 #include "bus.h"
 #include "macro.h"
 #include "names.h"
-#include "settings.h" /* strv_free() */
+#include "strv.h"
 #include "shell-words.h"
 
 const NumberSettingInfo number_settings[_SETTING_NUMBER_MAX] = {

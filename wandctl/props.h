@@ -9,7 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "json.h"
-#include "settings.h" /* strv_free(), until it moves to common/ */
+#include "strv.h"
 
 typedef enum ValueType {
         VALUE_STRING,   /* s, o, g */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <glib.h>
 
-#include "settings.h"
+#include "strv.h"
 #include "shell-words.h"
 
 static void assert_split(const char *line, const char *const *expected) {

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "macro.h"
-#include "settings.h"
+#include "strv.h"
 #include "shell-words.h"
 
 /* '#', '$', '`', '~' and '*' are taken literally by shell_split() (there is
