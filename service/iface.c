@@ -390,6 +390,20 @@ static int start_disconnect(Iface *i) {
         return r;
 }
 
+/* Starts the connection attempt; failing to start is its failure. */
+static void attempt_start(Iface *i) {
+        int r = start_connect(i);
+
+        if (r < 0) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
+                        msg = NULL;
+                connect_failed(i, msg ?: "Could not start connecting.", false, false);
+                return;
+        }
+        iface_update(i);
+}
+
 void iface_method_failed(Iface *i, int r, const char *message) {
         if (i->op == IFACE_OP_CONNECT)
                 connect_failed(i, message, false, false);
@@ -412,15 +426,7 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
                         /* Waiting to redial: an administrator wants it now. */
                         i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
                         i->redial_failures = 0;
-                        r = start_connect(i);
-                        if (r < 0) {
-                                _cleanup_free_ char *msg = NULL;
-                                if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
-                                        msg = NULL;
-                                connect_failed(i, msg ?: "Could not start connecting.", false, false);
-                                return 0;
-                        }
-                        iface_update(i);
+                        attempt_start(i);
                 }
                 return r;
         case IFACE_OP_DISCONNECT:
@@ -440,15 +446,7 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         log_info("%s: connecting (device %s).", i->name, i->settings.device);
         redial_stop(i);
         i->redialing = i->method->redials && i->settings.persistent;
-        r = start_connect(i);
-        if (r < 0) {
-                _cleanup_free_ char *msg = NULL;
-                if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
-                        msg = NULL;
-                connect_failed(i, msg ?: "Could not start connecting.", false, false);
-                return 0;
-        }
-        iface_update(i);
+        attempt_start(i);
         return 0;
 }
 
@@ -564,7 +562,6 @@ void iface_abort_operations(Iface *i, const char *message) {
 
 static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Iface *i = userdata;
-        int r;
 
         i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
         if (i->gave_up) {
@@ -578,15 +575,7 @@ static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         log_info("%s: redialing (attempt %u).", i->name, i->redial_failures + 1);
         i->redial_attempt = true;
-        r = start_connect(i);
-        if (r < 0) {
-                _cleanup_free_ char *msg = NULL;
-                if (asprintf(&msg, "Could not redial %s: %s", i->name, strerror(-r)) < 0)
-                        msg = NULL;
-                connect_failed(i, msg ?: "Could not redial.", false, false);
-                return 0;
-        }
-        iface_update(i);
+        attempt_start(i);
         return 0;
 }
 
