@@ -1,4 +1,5 @@
 /* Validation of the names the contract admits, and the object path mapping. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
@@ -24,6 +25,31 @@ bool interface_name_is_valid(const char *name) {
         return true;
 }
 
+/* The length of the UTF-8 sequence at s that encodes a character a D-Bus
+ * string may hold (as sd-bus checks it: shortest form, no surrogate, no
+ * noncharacter, at most U+10FFFF) and that is no C1 control; 0 if none. */
+static size_t utf8_char_length(const unsigned char *s) {
+        uint32_t c;
+        size_t n;
+
+        if (s[0] < 0xc2 || s[0] > 0xf4)
+                return 0; /* ASCII is handled by the caller; 0x80-0xc1 and 0xf5-0xff never start one */
+        n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+        c = s[0] & (0x7f >> n);
+        for (size_t k = 1; k < n; k++) {
+                if ((s[k] & 0xc0) != 0x80)
+                        return 0;
+                c = (c << 6) | (s[k] & 0x3f);
+        }
+        if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff)
+                return 0; /* overlong or beyond Unicode */
+        if ((c >= 0xd800 && c <= 0xdfff) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+                return 0; /* surrogate or noncharacter */
+        if (c <= 0x9f)
+                return 0; /* C1 control */
+        return n;
+}
+
 bool device_name_is_valid(const char *name) {
         size_t n;
 
@@ -36,10 +62,21 @@ bool device_name_is_valid(const char *name) {
                 return false;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char) name[i];
+                size_t k;
+
                 /* The kernel refuses '/', ':' and isspace(); control
                  * characters are refused too: they have no place in logs. */
                 if (c == '/' || c == ':' || c <= ' ' || c == 0x7f)
                         return false;
+                if (c < 0x80)
+                        continue;
+                /* The kernel takes any other byte, but wand publishes the
+                 * name as a D-Bus string (the Device property, polkit's
+                 * details), which must be UTF-8. */
+                k = utf8_char_length((const unsigned char *) name + i);
+                if (k == 0)
+                        return false;
+                i += k - 1;
         }
         return true;
 }

@@ -17,7 +17,8 @@
 bool interface_name_is_valid(const char *name);
 
 /* As the kernel's dev_valid_name(): 1–15 bytes, not "." or "..", no '/',
- * ':' or whitespace. */
+ * ':' or whitespace; and no control character, and valid UTF-8 (it is
+ * published as a D-Bus string). */
 bool device_name_is_valid(const char *name);
 
 /* "/org/wand/Router1/interface/<escaped name>"; NULL on OOM. */

@@ -44,11 +44,16 @@ static void test_interface_name_invalid(void) {
 static void test_device_name(void) {
         static const char *const good[] = {
                 "ppp0", "eth1", "tun-site", "a", "wlp3s0.100", "x_y", "123456789012345", "caf\xc3\xa9",
+                "\xf0\x9f\x98\x80", "\xe2\x82\xac" "0",
                 "a..b", "...", "-",
         };
         static const char *const bad[] = {
                 "", ".", "..", "1234567890123456", "a/b", "/", "eth0:1", "a b", " a", "a\t", "a\n",
                 "a\r", "a\v", "a\f", "a\x01", "a\x7f",
+                /* Not UTF-8, so not publishable as the Device property
+                 * (found by fuzz/fuzz-names.c and fuzz/fuzz-config.c). */
+                "\xff", "0\xc3", "caf\xe9", "a\xc0\x80", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                "\xef\xbf\xbe", "\xef\xb7\x90", "\xf8\x88\x80\x80\x80", "a\xc2\x9b",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(good); i++)
