@@ -285,6 +285,20 @@ static void handle_message(Netlink *nl, const struct nlmsghdr *nlh, bool is_moni
         }
 }
 
+/* Reads and drops what the socket holds now. */
+static void discard_queued(struct mnl_socket *sock, char *buf, size_t size) {
+        /* Bounded: notifications that keep coming are newer than the dump
+         * that follows, and are read from then on. */
+        for (size_t dropped = 0; dropped < 64u * 1024 * 1024;) {
+                ssize_t n = mnl_socket_recvfrom(sock, buf, size);
+                if (n < 0 && (errno == EINTR || errno == ENOBUFS))
+                        continue;
+                if (n <= 0)
+                        return;
+                dropped += (size_t) n;
+        }
+}
+
 static int process_socket(Netlink *nl, struct mnl_socket *sock, bool is_monitor) {
         static char buf[32768]; /* MNL_SOCKET_DUMP_SIZE, absent from libmnl 1.0.4 */
 
@@ -295,8 +309,13 @@ static int process_socket(Netlink *nl, struct mnl_socket *sock, bool is_monitor)
                                 return 0;
                         if (errno == ENOBUFS && is_monitor) {
                                 /* Notifications were lost: only a dump can
-                                 * tell what the kernel has now. */
+                                 * tell what the kernel has now. What is still
+                                 * queued is older than the dump: applied after
+                                 * it started, it would bring back links the
+                                 * kernel has deleted since (stamped with the
+                                 * dump's generation, they are never removed). */
                                 log_warning("Kernel link notifications overran the receive buffer; re-reading all links.");
+                                discard_queued(sock, buf, sizeof(buf));
                                 if (nl->dumping)
                                         nl->redump = true;
                                 else
