@@ -86,6 +86,13 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         return sd_event_exit(sd_event_source_get_event(s), EXIT_SUCCESS);
 }
 
+/* Runs before sd-bus's own exit handler, which flushes and closes the
+ * connection: callers still waiting are answered while they can be. */
+static int on_event_exit(sd_event_source *s, void *userdata) {
+        manager_abort_operations(userdata, "wand is shutting down.");
+        return 0;
+}
+
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
         int r = manager_reload(m);
@@ -143,6 +150,7 @@ static void on_first_dump(int error, void *userdata) {
 
 static int run(void) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_event_source_unrefp) sd_event_source *exit_source = NULL;
         Manager *m = NULL;
         int r, exit_code;
 
@@ -166,6 +174,14 @@ static int run(void) {
         r = manager_new(&m, event, arg_config_dir, arg_runtime_dir);
         if (r < 0)
                 return r;
+
+        r = sd_event_add_exit(event, &exit_source, on_event_exit, m);
+        if (r >= 0)
+                r = sd_event_source_set_priority(exit_source, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the exit handler: %m");
+                goto finish;
+        }
 
         r = sd_event_add_signal(event, NULL, SIGTERM, on_exit_signal, m);
         if (r >= 0)

@@ -488,6 +488,10 @@ static void abort_one(Iface *i, void *userdata) {
         iface_abort_operations(i, userdata);
 }
 
+void manager_abort_operations(Manager *m, const char *why) {
+        manager_foreach_iface(m, abort_one, (void *) why);
+}
+
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;

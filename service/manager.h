@@ -33,6 +33,8 @@ struct Manager {
 
 int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir);
 Manager *manager_free(Manager *m);
+/* Ends every operation in progress, telling whoever waits for it why. */
+void manager_abort_operations(Manager *m, const char *why);
 
 /* Reads wand.conf and every interface file; the interfaces are created but
  * their links are known only once the first netlink dump is in. */
