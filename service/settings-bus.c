@@ -7,6 +7,7 @@
 #include "macro.h"
 #include "names.h"
 #include "settings-bus.h"
+#include "strv.h"
 
 typedef enum SettingKey {
         KEY_DEVICE,
@@ -38,11 +39,69 @@ static const struct {
         [KEY_REDIAL_ATTEMPTS] = { "RedialAttempts", "u" },
 };
 
+/* sd_bus_message_read_strv() grows its list one word at a time, in time
+ * quadratic in the number of words, and any caller may send millions before
+ * authorization is asked: read them in linear time, and no more than a
+ * command can have (each word takes at least two bytes of its line). */
+static int read_words(sd_bus_message *m, char ***ret) {
+        const size_t max = SETTINGS_COMMAND_LINE_MAX / 2;
+        char **argv = NULL;
+        size_t n = 0, allocated = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *w;
+
+                r = sd_bus_message_read_basic(m, 's', &w);
+                if (r < 0)
+                        goto fail;
+                if (r == 0)
+                        break;
+                if (n >= max) {
+                        r = -E2BIG;
+                        goto fail;
+                }
+                if (n + 2 > allocated) {
+                        size_t a = allocated ? allocated * 2 : 8;
+                        char **l = reallocarray(argv, a, sizeof(char *));
+                        if (!l) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        argv = l;
+                        allocated = a;
+                }
+                argv[n] = strdup(w);
+                if (!argv[n]) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                argv[++n] = NULL;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                goto fail;
+        *ret = argv;
+        return 0;
+fail:
+        strv_free(argv);
+        return r;
+}
+
 static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_error *error) {
         char **argv = NULL;
         int r;
 
-        r = sd_bus_message_read_strv(m, &argv);
+        r = read_words(m, &argv);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -E2BIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Setting %s has more words than a command line of %u bytes can hold.", key,
+                                         SETTINGS_COMMAND_LINE_MAX);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
         if (!argv || !argv[0]) {
@@ -55,6 +114,16 @@ static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Setting %s: the program name must not be empty.", key);
         }
+        /* A configuration file holds a command on one line: a word with a
+         * line break could not be saved, so it is no valid setting. */
+        for (char **w = argv; *w; w++)
+                if (strchr(*w, '\n')) {
+                        strv_free(argv);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Setting %s: a word contains a line break, which a configuration "
+                                                 "file cannot hold.",
+                                                 key);
+                }
         strv_free(*ret);
         *ret = argv;
         return 0;
@@ -75,6 +144,7 @@ static int read_timeout(sd_bus_message *m, const char *key, uint32_t *ret, sd_bu
 
 int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
         bool seen[_KEY_MAX] = {};
+        const char *problem = NULL;
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "{sv}");
@@ -190,5 +260,9 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
         if (s->redial_max_interval_sec < s->redial_interval_sec)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                         "Setting RedialMaxIntervalSec must not be less than RedialIntervalSec.");
+        /* Whatever else the file layer would refuse when saving must be
+         * InvalidArgs here, not a failure to save after authorization. */
+        if (settings_verify(s, &problem) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid settings: %s.", problem);
         return 0;
 }

@@ -117,8 +117,10 @@ static int parse_u32(const char *v, uint32_t *ret, const char **ret_problem) {
                 }
                 n = n * 10 + (uint64_t) (*p - '0');
                 if (n > UINT32_MAX) {
+                        /* -EINVAL like every other problem with a value:
+                         * callers add file and line only to those. */
                         *ret_problem = "is too large (at most 4294967295)";
-                        return -ERANGE;
+                        return -EINVAL;
                 }
         }
         *ret = (uint32_t) n;
@@ -242,6 +244,17 @@ static bool command_is_writable(char *const *argv) {
         return true;
 }
 
+/* Nor can a command whose line would make the file too large to be read
+ * back: what was accepted would be gone after a restart. */
+static bool command_fits(char *const *argv) {
+        _cleanup_free_ char *line = NULL;
+
+        if (strv_length(argv) == 0)
+                return true;
+        line = shell_join(argv);
+        return line && strlen(line) <= SETTINGS_COMMAND_LINE_MAX;
+}
+
 int settings_verify(const Settings *s, const char **ret_problem) {
         const char *problem = NULL;
 
@@ -253,6 +266,10 @@ int settings_verify(const Settings *s, const char **ret_problem) {
                 problem = "ConnectCommand= contains a line break";
         else if (!command_is_writable(s->disconnect_command))
                 problem = "DisconnectCommand= contains a line break";
+        else if (!command_fits(s->connect_command))
+                problem = "ConnectCommand= is longer than 16384 bytes";
+        else if (!command_fits(s->disconnect_command))
+                problem = "DisconnectCommand= is longer than 16384 bytes";
         else if (s->connect_timeout_sec < 1)
                 problem = "ConnectTimeoutSec= must be at least 1";
         else if (s->disconnect_timeout_sec < 1)

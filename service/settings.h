@@ -29,6 +29,9 @@ typedef struct Settings {
 #define SETTINGS_DEFAULT_REDIAL_INTERVAL_SEC 5u
 #define SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC 300u
 #define SETTINGS_DEFAULT_REDIAL_ATTEMPTS 10u
+/* The longest command line (ConnectCommand=, DisconnectCommand=) as written
+ * in a file: two of them still fit in a file wand reads (64 KiB). */
+#define SETTINGS_COMMAND_LINE_MAX 16384u
 
 /* Fills in the defaults; device and commands NULL. */
 void settings_init(Settings *s);

@@ -277,6 +277,22 @@ static void test_interface_numbers(Fixture *f, gconstpointer data) {
                         g_free(text);
                 }
 
+        /* RedialAttempts= takes 0 but not more than 32 bits either (found by
+         * fuzz/fuzz-config.c: the file was skipped without line or problem). */
+        read_fails(f, "[Interface]\nDevice=eth1\nRedialAttempts=4294967296\n", 3,
+                   "\"4294967296\" is too large (at most 4294967295)");
+
+        /* A command line wand could not write back in a file it reads
+         * (found by tests/robustness: a long command vanished on restart). */
+        {
+                GString *text = g_string_new("[Interface]\nDevice=eth1\nConnectCommand=/bin/true");
+                while (text->len < 17000)
+                        g_string_append(text, " word");
+                g_string_append(text, "\n");
+                read_fails(f, text->str, 0, "ConnectCommand= is longer than 16384 bytes");
+                g_string_free(text, TRUE);
+        }
+
         Settings s = read_ok(f, "[Interface]\nDevice=eth1\nConnectTimeoutSec=007\nDisconnectTimeoutSec=1\n");
         g_assert_cmpuint(s.connect_timeout_sec, ==, 7);
         g_assert_cmpuint(s.disconnect_timeout_sec, ==, 1);
