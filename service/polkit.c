@@ -4,6 +4,7 @@
  * asked of the bus asynchronously, like everything else here. */
 #include <errno.h>
 #include <inttypes.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,12 @@ typedef struct Query {
 } Query;
 
 /* Unique bus names are never reused and a connection's uid never changes,
- * so a small cache of recent callers saves repeat callers a round trip. */
-#define UID_CACHE_SIZE 32
+ * so a cache of recent callers saves repeat callers a round trip to the bus.
+ * It must hold every caller of a busy moment: with 32 entries, 128 clients
+ * calling in turn missed it on 85 % of their calls, each miss a round trip to
+ * the bus and twice wand's CPU per call (bench/, issue 6). A ring says which
+ * entry goes next; a tree finds them. */
+#define UID_CACHE_SIZE 1024
 
 typedef struct UidCacheEntry {
         char *sender;
@@ -55,6 +60,7 @@ struct PolkitRegistry {
         sd_bus *bus;
         UidCacheEntry uid_cache[UID_CACHE_SIZE];
         size_t uid_cache_next;
+        void *uid_tree; /* tsearch tree of UidCacheEntry* by sender */
         Query *queries;
         uint64_t counter;
         size_t n;
@@ -91,27 +97,46 @@ static void query_free(Query *q) {
         free(q);
 }
 
+static int uid_entry_compare(const void *a, const void *b) {
+        return strcmp(((const UidCacheEntry *) a)->sender, ((const UidCacheEntry *) b)->sender);
+}
+
 static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
-        for (size_t k = 0; k < UID_CACHE_SIZE; k++)
-                if (reg->uid_cache[k].sender && streq(reg->uid_cache[k].sender, sender))
-                        return &reg->uid_cache[k].uid;
-        return NULL;
+        UidCacheEntry key = { .sender = (char *) sender };
+        void **p = tfind(&key, &reg->uid_tree, uid_entry_compare);
+        return p ? &(*(UidCacheEntry **) p)->uid : NULL;
 }
 
 static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid) {
         UidCacheEntry *e = &reg->uid_cache[reg->uid_cache_next];
-        char *s = strdup(sender);
+        char *s;
 
+        if (uid_cache_get(reg, sender))
+                return; /* two first calls of one caller both asked */
+        s = strdup(sender);
         if (!s)
                 return;
-        free(e->sender);
+        if (e->sender) {
+                tdelete(e, &reg->uid_tree, uid_entry_compare);
+                free(e->sender);
+        }
         *e = (UidCacheEntry) { s, uid };
+        if (!tsearch(e, &reg->uid_tree, uid_entry_compare)) {
+                free(e->sender);
+                *e = (UidCacheEntry) {};
+                return;
+        }
         reg->uid_cache_next = (reg->uid_cache_next + 1) % UID_CACHE_SIZE;
+}
+
+static void free_nothing(void *p) {
+        (void) p;
 }
 
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (!reg)
                 return NULL;
+        tdestroy(reg->uid_tree, free_nothing); /* the ring owns the entries */
         for (size_t k = 0; k < UID_CACHE_SIZE; k++)
                 free(reg->uid_cache[k].sender);
         while (reg->queries)
