@@ -131,7 +131,7 @@ test_reload(WandFixture *f, gconstpointer data)
         g_assert_true(has_interface(f, "wan1"));
         g_assert_false(has_interface(f, "old"));
         g_assert_true(wand_get_bool(f, WAN0, "Persistent"));
-        wand_fixture_wait_interfaces_added(f, wan1);
+        g_variant_unref(wand_fixture_wait_interfaces_added(f, wan1));
         wand_fixture_wait_interfaces_removed(f, "/org/wand/Router1/interface/old");
         g_assert_false(wand_fixture_has_interfaces_removed(f, WAN0));
         g_assert_false(wand_fixture_has_interfaces_added(f, WAN0));
@@ -166,7 +166,7 @@ test_sighup(WandFixture *f, gconstpointer data)
         wand_fixture_clear_signals(f);
         wand_fixture_write_interface(f, "wan1", "veth0", NULL);
         wand_fixture_kill(f, SIGHUP);
-        wand_fixture_wait_interfaces_added(f, wan1);
+        g_variant_unref(wand_fixture_wait_interfaces_added(f, wan1));
         g_assert_true(has_interface(f, "wan1"));
 
         file = wand_fixture_interface_file(f, "wan0");

@@ -281,7 +281,7 @@ test_create_invalid(WandFixture *f, gconstpointer data)
 
                 g_test_message("CreateInterface%s", cases[i].args);
                 msg = wand_call_error(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE,
-                                      "CreateInterface", g_variant_ref(args),
+                                      "CreateInterface", args,
                                       DBUS_ERROR("InvalidArgs"));
                 if (cases[i].mention && !strstr(msg, cases[i].mention))
                         g_error("CreateInterface%s: message \"%s\" does not name %s", cases[i].args,

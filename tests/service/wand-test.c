@@ -499,7 +499,9 @@ wand_fixture_start(WandFixture *f)
         g_auto(GStrv) env = g_get_environ();
         g_autofree char *dir_arg = g_strdup_printf("--config-dir=%s", f->config_dir);
         const char *binary = g_getenv("WAND_BINARY");
-        const char *argv[] = { binary, dir_arg, NULL };
+        const char *wrapper = g_getenv("WAND_WRAPPER");
+        g_auto(GStrv) wrapper_argv = NULL;
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
         LogReader *r;
         int err_fd;
         gint64 deadline;
@@ -515,8 +517,21 @@ wand_fixture_start(WandFixture *f)
         env = g_environ_unsetenv(g_steal_pointer(&env), "DBUS_STARTER_ADDRESS");
         env = g_environ_unsetenv(g_steal_pointer(&env), "JOURNAL_STREAM");
 
-        g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD,
-                                 child_setup, NULL, &f->wand_pid, NULL, NULL, &err_fd, &error);
+        /* WAND_WRAPPER (e.g. "valgrind --error-exitcode=1 …") runs wand under
+         * a tool that execs nothing else: its pid, signals and exit status
+         * are wand's. */
+        if (wrapper && *wrapper) {
+                g_assert_true(g_shell_parse_argv(wrapper, NULL, &wrapper_argv, &error));
+                for (char **w = wrapper_argv; *w; w++)
+                        g_ptr_array_add(argv, *w);
+        }
+        g_ptr_array_add(argv, (char *) binary);
+        g_ptr_array_add(argv, dir_arg);
+        g_ptr_array_add(argv, NULL);
+
+        g_spawn_async_with_pipes(NULL, (char **) argv->pdata, env,
+                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, child_setup, NULL,
+                                 &f->wand_pid, NULL, NULL, &err_fd, &error);
         g_assert_no_error(error);
         f->wand_exited = FALSE;
         f->wand_child_watch = g_child_watch_add(f->wand_pid, on_wand_exit, f);

@@ -1,0 +1,90 @@
+/* Fuzz target: the configuration file parser. The input is read as an
+ * interface file and as wand.conf (both from one memfd, through
+ * /proc/self/fd). An interface file that parses must
+ *   - fit on the bus: Device, which wand publishes (property, signals,
+ *     polkit details), must be a valid D-Bus string;
+ *   - be saved by config_write_interface() and read back the same;
+ * a file that does not parse must say where and why, on one line. */
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fuzz.h"
+#include "settings.h"
+
+static int memfd = -1;
+static char memfd_path[64];
+static char *main_dir; /* its wand.conf is a symlink to the memfd */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+        char *conf;
+
+        memfd = memfd_create("wand-fuzz-config", MFD_CLOEXEC);
+        /* As an administrator's file: root's, writable by nobody else (else
+         * ConnectCommand= is refused before it is looked at). */
+        if (memfd < 0 || fchmod(memfd, 0644) < 0)
+                abort();
+        snprintf(memfd_path, sizeof memfd_path, "/proc/self/fd/%d", memfd);
+
+        main_dir = strdup(fuzz_scratch_dir());
+        if (!main_dir || asprintf(&conf, "%s/wand.conf", main_dir) < 0)
+                abort();
+        (void) unlink(conf); /* a scratch directory may be reused */
+        if (symlink(memfd_path, conf) < 0)
+                abort();
+        free(conf);
+        return 0;
+}
+
+static void assert_fits_on_bus(const Settings *s) {
+        sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_signal(fuzz_bus(), &m, "/org/wand/Router1/interface/fuzz", "org.wand.Router1.Interface",
+                                      "Fuzz");
+        fuzz_assert(r >= 0, "cannot make a message: %s", strerror(-r));
+        r = sd_bus_message_append(m, "s", s->device);
+        fuzz_assert(r >= 0, "Device \"%s\" read from a file cannot be published on the bus (%s)", s->device,
+                    strerror(-r));
+        sd_bus_message_unref(m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        char *error = NULL;
+        ConfigMain main_config;
+        Settings s;
+        int r;
+
+        /* Larger files are refused before they are parsed. */
+        if (size > 64 * 1024)
+                return 0;
+        if (ftruncate(memfd, 0) < 0 || pwrite(memfd, data, size, 0) != (ssize_t) size)
+                abort();
+
+        r = config_read_interface(memfd_path, &s, &error);
+        if (r == 0) {
+                fuzz_assert(!error, "success with a problem: %s", error);
+                fuzz_assert(settings_verify(&s, NULL) == 0, "accepted settings do not verify");
+                assert_fits_on_bus(&s);
+                fuzz_assert_round_trip(&s);
+                settings_done(&s);
+        } else {
+                fuzz_assert(r == -EINVAL || r == -EPERM, "unexpected error %d (%s)", r, error ? error : "");
+                fuzz_assert(error && strncmp(error, memfd_path, strlen(memfd_path)) == 0,
+                            "the problem does not name the file: %s", error ? error : "(none)");
+                fuzz_assert(!strchr(error, '\n'), "the problem spans lines: %s", error);
+        }
+        free(error);
+        error = NULL;
+
+        r = config_read_main(main_dir, &main_config, &error);
+        if (r != 0) {
+                fuzz_assert(r == -EINVAL, "unexpected error %d", r);
+                fuzz_assert(error && !strchr(error, '\n'), "bad problem: %s", error ? error : "(none)");
+        }
+        free(error);
+        return 0;
+}
