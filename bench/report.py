@@ -1,0 +1,459 @@
+#!/usr/bin/python3
+"""The benchmark's report: reads the client programs' JSON from one run,
+prints the markdown table, and writes latest.json, latest.md and the plot of
+latency against the number of interfaces (gnuplot).
+
+    report.py --results DIR --out DIR --quick yes|no --links N --gap-ms MS
+
+Every ratio is taken between figures of the same run. A figure that could
+not be taken is null in latest.json, with the reason under "notes"."""
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+
+TARGETS = {
+    "disconnect_floor_ratio": ("<=", 1.25),
+    "disconnect_floor_ratio_unprivileged": ("<=", 1.10),
+    "throughput_ratio_32": (">=", 0.9),
+    "ready_s_10000": ("<=", 1.0),
+    "get_managed_objects_ms_10000": ("<=", 100.0),
+    "rss_mib_10000": ("<=", 32.0),
+    "disconnect_p50_ratio_10000_vs_10": ("<=", 1.10),
+}
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def p50(d, key):
+    return d[key]["p50_us"] if d and key in d else None
+
+
+def p99(d, key):
+    return d[key]["p99_us"] if d and key in d else None
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def total(*xs):
+    return None if any(x is None for x in xs) else sum(xs)
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def scale_floor_ratio(d):
+    return ratio(p50(d, "disconnect_root"), total(p50(d, "ping_root"), p50(d, "netlink_down")))
+
+
+def us(x):
+    if x is None:
+        return "–"
+    if x >= 10000:
+        return f"{x / 1000:.1f} ms"
+    if x >= 1000:
+        return f"{x / 1000:.2f} ms"
+    return f"{x:.0f} µs"
+
+
+def num(x, fmt="{:.2f}"):
+    return "–" if x is None else fmt.format(x)
+
+
+def met(key, value):
+    if value is None or key not in TARGETS:
+        return ""
+    op, target = TARGETS[key]
+    ok = value <= target if op == "<=" else value >= target
+    return "yes" if ok else "**no**"
+
+
+def target_text(key):
+    if key not in TARGETS:
+        return ""
+    op, target = TARGETS[key]
+    return f"{'≤' if op == '<=' else '≥'} {target:g}"
+
+
+def missed(key, value):
+    return met(key, value) == "**no**"
+
+
+def limits(figures, notes, gap, throughput, s10k, pairs):
+    """For each target missed, what limited wand, from this run's figures and
+    the profiling recorded in bench/README.md."""
+    if missed("disconnect_floor_ratio", figures["disconnect_floor_ratio"]):
+        notes["disconnect_floor_ratio"] = (
+            f"wand's own share of the root Disconnect, {us(p50(gap, 'disconnect_root') - total(p50(gap, 'ping_root'), p50(gap, 'netlink_down')))} "
+            "over Ping + netlink, is its event loop: two PropertiesChanged signals (disconnecting, disconnected) that "
+            "the bus routes before the reply, the operation's timeout timer, three log lines; no lookup grows with "
+            "the number of interfaces. perf: 2/3 of wand's CPU per operation is the kernel's link change itself. "
+            "Between runs on this shared machine the ratio moves by ±0.1.")
+    if missed("disconnect_floor_ratio_unprivileged", figures["disconnect_floor_ratio_unprivileged"]):
+        notes["disconnect_floor_ratio_unprivileged"] = (
+            "polkitd's answer takes milliseconds, during which the bus, wand and the caller go idle: the hops after "
+            "it pay the wake-up from idle that the floors, measured one by one, pay only once each; wand itself adds "
+            "an AddMatch/RemoveMatch pair (the caller's NameOwnerChanged watch) and the re-dispatch of the call. "
+            "polkitd's CheckAuthorization also varies by ±50 % between runs here.")
+    t32 = throughput.get(32)
+    if t32 and missed("throughput_ratio_32", figures["throughput_ratio_32"]):
+        notes["throughput_ratio_32"] = (
+            f"two cores: polkitd needs {t32.get('cpu_ms_per_op_polkit_polkitd', float('nan')):.2f} ms of CPU per check "
+            "and waits on its own synchronous calls to dbus-daemon (five GetConnectionUnixUser/ProcessID pairs per "
+            f"check); wand's loop adds {t32.get('cpu_ms_per_op_wand_user_wand', float('nan')):.2f} ms of wand "
+            "(two thirds of it the kernel's link change) and "
+            f"{t32.get('cpu_ms_per_op_wand_user_dbus_daemon', float('nan')) - t32.get('cpu_ms_per_op_polkit_dbus_daemon', float('nan')):.2f} ms "
+            "of dbus-daemon per operation, which on two cores is taken from polkitd.")
+    if s10k and missed("get_managed_objects_ms_10000", figures["get_managed_objects_ms_10000"]):
+        notes["get_managed_objects_ms_10000"] = (
+            f"wand spends {s10k.get('get_managed_objects_cpu_ms_wand', float('nan')):.0f} ms of CPU per call in "
+            "sd-bus's generic ObjectManager (per object: the fallback vtable's find callback, a format string per "
+            f"entry), dbus-daemon {s10k.get('get_managed_objects_cpu_ms_bus', float('nan')):.0f} ms to pass the 5 MB "
+            "reply on; bench/proposed/0001-own-get-managed-objects.patch halves wand's part.")
+    if pairs and missed("disconnect_p50_ratio_10000_vs_10", figures["disconnect_p50_ratio_10000_vs_10"]):
+        norm = figures.get("disconnect_floor_ratio_10000_vs_10")
+        if norm is not None and norm <= 1.10:
+            notes["disconnect_p50_ratio_10000_vs_10"] = (
+                f"each size's Disconnect over that size's Ping + netlink floors changes by {norm:.3f}×: the rest is "
+                "the kernel's link change and the bus round trip, slower with 10,000 links in the namespace, not wand.")
+        else:
+            notes["disconnect_p50_ratio_10000_vs_10"] = (
+                f"wand's own share grows with the number of interfaces (each size over its floors: {num(norm, '{:.3f}')}×); "
+                "profile it as bench/README.md shows.")
+    if s10k and missed("ready_s_10000", figures["ready_s_10000"]):
+        notes["ready_s_10000"] = "start-up reads 10,000 files and dumps every kernel link before taking the name."
+    if s10k and missed("rss_mib_10000", figures["rss_mib_10000"]):
+        notes["rss_mib_10000"] = "RSS after GetManagedObjects includes the 5 MB reply's freed buffers malloc keeps."
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", default="no")
+    ap.add_argument("--links", type=int, default=0)
+    ap.add_argument("--gap-ms", type=float, default=10)
+    args = ap.parse_args()
+    res = args.results
+
+    gap = load(f"{res}/latency-gap.json")
+    b2b = load(f"{res}/latency-b2b.json")
+    throughput = {}
+    for f in glob.glob(f"{res}/throughput-*.json"):
+        d = load(f)
+        throughput[int(d["clients"])] = d
+    scale = {}
+    for f in glob.glob(f"{res}/scale-*.json"):
+        d = load(f)
+        scale[int(d["interfaces"])] = d
+    pairs = []
+    for small_file in sorted(glob.glob(f"{res}/pair-*-small.json")):
+        small, large = load(small_file), load(small_file.replace("-small", "-large"))
+        if small and large:
+            pairs.append((small, large))
+    nm = load(f"{res}/nm.json")
+    nm_error = None
+    if os.path.exists(f"{res}/nm-error.txt"):
+        with open(f"{res}/nm-error.txt") as f:
+            nm_error = f.read().strip()
+
+    notes = {}
+    figures = {}
+
+    # 1-2: floors and latency, gapped (the headline) and back to back.
+    def floor_ratios(d):
+        if not d:
+            return None, None, None, None
+        root_floor = total(p50(d, "ping_root"), p50(d, "netlink_down"))
+        user_floor = total(p50(d, "ping_user"), p50(d, "check_authorization"), p50(d, "netlink_down"))
+        return (ratio(p50(d, "disconnect_root"), root_floor), ratio(p50(d, "disconnect_user"), user_floor),
+                root_floor, user_floor)
+
+    g_root, g_user, g_root_floor, g_user_floor = floor_ratios(gap)
+    b_root, b_user, b_root_floor, b_user_floor = floor_ratios(b2b)
+    figures["disconnect_floor_ratio"] = g_root
+    figures["disconnect_floor_ratio_unprivileged"] = g_user
+    figures["disconnect_floor_ratio_b2b"] = b_root
+    figures["disconnect_floor_ratio_unprivileged_b2b"] = b_user
+    if not gap:
+        notes["disconnect_floor_ratio"] = "the latency section did not run"
+        notes["disconnect_floor_ratio_unprivileged"] = "the latency section did not run"
+
+    # 3: concurrency.
+    t32 = throughput.get(32)
+    figures["throughput_ratio_32"] = t32["ratio_median"] if t32 else None
+    if not t32:
+        notes["throughput_ratio_32"] = ("quick run: 32 clients not measured" if args.quick == "yes"
+                                        else "the concurrency section did not run")
+
+    # 4: scale.
+    s10, s10k = scale.get(10), scale.get(10000)
+    figures["ready_s_10000"] = s10k["ready_s_p50"] if s10k else None
+    figures["get_managed_objects_ms_10000"] = p50(s10k, "get_managed_objects") / 1000 if s10k else None
+    figures["rss_mib_10000"] = s10k["rss_mib"] if s10k else None
+    # Disconnect at 10,000 against 10: the median over pairs of runs taken
+    # back to back (the scale table's own runs are minutes apart).
+    pair_ratios = sorted(ratio(p50(large, "disconnect_root"), p50(small, "disconnect_root"))
+                         for small, large in pairs)
+    pair_floor_ratios = sorted(ratio(scale_floor_ratio(large), scale_floor_ratio(small)) for small, large in pairs)
+    pairs_label = (f"{int(pairs[0][1]['interfaces']):,} vs {int(pairs[0][0]['interfaces']):,}" if pairs else None)
+    figures["disconnect_p50_ratio_10000_vs_10"] = (
+        median(pair_ratios) if pairs and pairs[0][1]["interfaces"] == 10000 and pairs[0][0]["interfaces"] == 10
+        else None)
+    # The same, each size's Disconnect over that size's floors: what is left
+    # of a change once the kernel's and the bus's share is taken out.
+    figures["disconnect_floor_ratio_10000_vs_10"] = (
+        median(pair_floor_ratios) if figures["disconnect_p50_ratio_10000_vs_10"] is not None else None)
+    if not s10k:
+        why = "quick run: 10,000 interfaces not measured" if args.quick == "yes" else "the scale section did not run"
+        for k in ("ready_s_10000", "get_managed_objects_ms_10000", "rss_mib_10000",
+                  "disconnect_p50_ratio_10000_vs_10"):
+            notes[k] = why
+
+    # 5: NetworkManager.
+    wand_root, wand_user = p50(gap, "disconnect_root"), p50(gap, "disconnect_user")
+    figures["networkmanager_ratio_root"] = ratio(p50(nm, "nm_disconnect_root_effect"), wand_root) if nm else None
+    figures["networkmanager_ratio_unprivileged"] = (
+        ratio(p50(nm, "nm_disconnect_user_effect"), wand_user) if nm else None)
+    figures["networkmanager_reply_ratio_root"] = ratio(p50(nm, "nm_disconnect_root_reply"), wand_root) if nm else None
+    figures["networkmanager_reply_ratio_unprivileged"] = (
+        ratio(p50(nm, "nm_disconnect_user_reply"), wand_user) if nm else None)
+    if not nm:
+        why = nm_error or "the NetworkManager section did not run"
+        for k in ("networkmanager_ratio_root", "networkmanager_ratio_unprivileged"):
+            notes[k] = why
+    elif not gap:
+        for k in ("networkmanager_ratio_root", "networkmanager_ratio_unprivileged"):
+            notes[k] = "wand's latency was not measured in this run"
+
+    limits(figures, notes, gap, throughput, s10k, pairs)
+
+    # ------------------------------------------------------------ the table
+    md = []
+    w = md.append
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    w(f"## wand benchmark — {when}{' (quick)' if args.quick == 'yes' else ''}")
+    w("")
+    w(f"{os.cpu_count()} CPUs, Linux {platform.release()}; every figure a median (p50) with p99 beside it; "
+      f"gapped calls wait {args.gap_ms:g} ms idle before each call.")
+    w("")
+    w("### Targets")
+    w("")
+    w("| figure | value | target | met |")
+    w("| --- | --- | --- | --- |")
+    for key in ("disconnect_floor_ratio", "disconnect_floor_ratio_unprivileged", "throughput_ratio_32",
+                "ready_s_10000", "get_managed_objects_ms_10000", "rss_mib_10000",
+                "disconnect_p50_ratio_10000_vs_10", "disconnect_floor_ratio_10000_vs_10", "networkmanager_ratio_root",
+                "networkmanager_ratio_unprivileged"):
+        v = figures[key]
+        w(f"| `{key}` | {num(v, '{:.3f}') if v is not None else 'null'} | {target_text(key)} | {met(key, v)} |")
+    w("")
+
+    if gap or b2b:
+        w("### Floors and latency")
+        w("")
+        w("| call | gapped p50 | gapped p99 | back-to-back p50 | back-to-back p99 |")
+        w("| --- | --- | --- | --- | --- |")
+        rows = [("Peer.Ping to wand, root", "ping_root"), ("Peer.Ping to wand, unprivileged", "ping_user"),
+                ("CheckAuthorization to polkitd", "check_authorization"),
+                ("(reference) CheckAuthorization, unix-process subject", "check_authorization_unix_process"),
+                ("rtnetlink link down", "netlink_down"), ("rtnetlink link up", "netlink_up"),
+                ("wand Disconnect, root", "disconnect_root"), ("wand Connect, root", "connect_root"),
+                ("wand Disconnect, unprivileged", "disconnect_user"),
+                ("wand Connect, unprivileged", "connect_user")]
+        for label, key in rows:
+            w(f"| {label} | {us(p50(gap, key))} | {us(p99(gap, key))} | {us(p50(b2b, key))} | {us(p99(b2b, key))} |")
+        w("")
+        w("| ratio | gapped | back to back | target |")
+        w("| --- | --- | --- | --- |")
+        w(f"| root: Disconnect / (Ping + netlink) | {num(g_root, '{:.3f}')} "
+          f"({us(p50(gap, 'disconnect_root'))} / {us(g_root_floor)}) | {num(b_root, '{:.3f}')} "
+          f"({us(p50(b2b, 'disconnect_root'))} / {us(b_root_floor)}) | ≤ 1.25 |")
+        w(f"| unprivileged: Disconnect / (Ping + CheckAuthorization + netlink) | {num(g_user, '{:.3f}')} "
+          f"({us(p50(gap, 'disconnect_user'))} / {us(g_user_floor)}) | {num(b_user, '{:.3f}')} "
+          f"({us(p50(b2b, 'disconnect_user'))} / {us(b_user_floor)}) | ≤ 1.10 |")
+        w("")
+
+    if throughput:
+        w("### Concurrency")
+        w("")
+        w("Each client disconnects and connects its own interface in a loop; polkitd's floor is "
+          "CheckAuthorization for the same subjects with as many checks in flight. Ratio: median over "
+          "alternating rounds of wand's operations/s over polkitd's checks/s (target ≥ 0.9).")
+        w("")
+        w("| clients | wand, unprivileged (ops/s) | polkitd CheckAuthorization (checks/s) | ratio (min–max) | "
+          "wand, root (ops/s) |")
+        w("| --- | --- | --- | --- | --- |")
+        for c in sorted(throughput):
+            d = throughput[c]
+            w(f"| {c} | {d['wand_user_ops_per_s']:.0f} | {d['polkit_checks_per_s']:.0f} | "
+              f"{d['ratio_median']:.3f} ({d['ratio_min']:.2f}–{d['ratio_max']:.2f}) | "
+              f"{d['wand_root_ops_per_s']:.0f} |")
+        w("")
+        w("CPU per operation (ms; per check in polkitd's loop), from /proc over each phase: where the two cores go.")
+        w("")
+        w("| clients | loop | polkitd | dbus-daemon | wand | client |")
+        w("| --- | --- | --- | --- | --- | --- |")
+        for c in sorted(throughput):
+            d = throughput[c]
+            for phase, label in (("wand_user", "wand, unprivileged"), ("polkit", "polkitd alone"),
+                                 ("wand_root", "wand, root")):
+                cells = [d.get(f"cpu_ms_per_op_{phase}_{k}") for k in ("polkitd", "dbus_daemon", "wand", "client")]
+                w(f"| {c} | {label} | " + " | ".join(num(x, "{:.3f}") for x in cells) + " |")
+        w("")
+
+    if scale:
+        w("### Scale")
+        w("")
+        w(f"Configured interfaces, all on real veth devices (created up to {args.links}); wand started "
+          "fresh at each size. READY: from fork() to sd_notify READY=1 (median of 3 starts). RSS: after the "
+          "calls below. Disconnect: root, gapped.")
+        w("")
+        w("| interfaces | READY | GetManagedObjects p50 (p99) | its CPU: wand / dbus-daemon | "
+          "ListInterfaces p50 (p99) | RSS (at READY) | "
+          "Ping p50 | netlink down p50 | Disconnect p50 (p99) | Disconnect / (Ping + netlink) |")
+        w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for n in sorted(scale):
+            d = scale[n]
+            w(f"| {n:,} | {d['ready_s_p50'] * 1000:.0f} ms | {us(p50(d, 'get_managed_objects'))} "
+              f"({us(p99(d, 'get_managed_objects'))}) | "
+              f"{num(d.get('get_managed_objects_cpu_ms_wand'), '{:.1f}')} / "
+              f"{num(d.get('get_managed_objects_cpu_ms_bus'), '{:.1f}')} ms | {us(p50(d, 'list_interfaces'))} "
+              f"({us(p99(d, 'list_interfaces'))}) | {d['rss_mib']:.1f} MiB ({d['rss_mib_ready']:.1f}) | "
+              f"{us(p50(d, 'ping_root'))} | {us(p50(d, 'netlink_down'))} | {us(p50(d, 'disconnect_root'))} "
+              f"({us(p99(d, 'disconnect_root'))}) | {num(scale_floor_ratio(d), '{:.3f}')} |")
+        w("")
+
+    if pairs:
+        w(f"Disconnect at {pairs_label} interfaces, in pairs of runs taken back to back (root, gapped):")
+        w("")
+        w("| pair | small: Disconnect p50 | small: Ping + netlink p50 | large: Disconnect p50 | "
+          "large: Ping + netlink p50 | Disconnect large / small | same, each over its floors |")
+        w("| --- | --- | --- | --- | --- | --- | --- |")
+        for k, (small, large) in enumerate(pairs, 1):
+            w(f"| {k} | {us(p50(small, 'disconnect_root'))} | "
+              f"{us(total(p50(small, 'ping_root'), p50(small, 'netlink_down')))} | "
+              f"{us(p50(large, 'disconnect_root'))} | "
+              f"{us(total(p50(large, 'ping_root'), p50(large, 'netlink_down')))} | "
+              f"{num(ratio(p50(large, 'disconnect_root'), p50(small, 'disconnect_root')), '{:.3f}')} | "
+              f"{num(ratio(scale_floor_ratio(large), scale_floor_ratio(small)), '{:.3f}')} |")
+        w(f"| median | | | | | {num(median(pair_ratios), '{:.3f}')} | {num(median(pair_floor_ratios), '{:.3f}')} |")
+        w("")
+
+    w("### NetworkManager")
+    w("")
+    if nm:
+        w("`Device.Disconnect()` on a veth with a manual-address keyfile connection, same bus, same gap. "
+          "NetworkManager replies before it acts: its effect is the address deleted or the link down, as "
+          "an rtnetlink watcher sees it. wand replies once the link is down: its reply is its effect.")
+        w("")
+        w("| caller | NetworkManager reply p50 (p99) | NetworkManager effect p50 (p99) | wand Disconnect p50 (p99) | "
+          "effect / wand |")
+        w("| --- | --- | --- | --- | --- |")
+        w(f"| root | {us(p50(nm, 'nm_disconnect_root_reply'))} ({us(p99(nm, 'nm_disconnect_root_reply'))}) | "
+          f"{us(p50(nm, 'nm_disconnect_root_effect'))} ({us(p99(nm, 'nm_disconnect_root_effect'))}) | "
+          f"{us(wand_root)} ({us(p99(gap, 'disconnect_root'))}) | {num(figures['networkmanager_ratio_root'])} |")
+        w(f"| unprivileged | {us(p50(nm, 'nm_disconnect_user_reply'))} ({us(p99(nm, 'nm_disconnect_user_reply'))}) | "
+          f"{us(p50(nm, 'nm_disconnect_user_effect'))} ({us(p99(nm, 'nm_disconnect_user_effect'))}) | "
+          f"{us(wand_user)} ({us(p99(gap, 'disconnect_user'))}) | "
+          f"{num(figures['networkmanager_ratio_unprivileged'])} |")
+    else:
+        w(f"Not measured: {nm_error or 'the section did not run'}.")
+    w("")
+    if notes:
+        w("### Notes")
+        w("")
+        for k, v in notes.items():
+            w(f"- `{k}`: {v}")
+        w("")
+
+    text = "\n".join(md)
+    print(text)
+
+    os.makedirs(args.out, exist_ok=True)
+    with open(f"{args.out}/latest.md", "w") as f:
+        f.write(text + "\n")
+
+    out = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
+    out["notes"] = notes
+    out["targets"] = {k: f"{op} {t:g}" for k, (op, t) in TARGETS.items()}
+    out["run"] = {
+        "date": when,
+        "quick": args.quick == "yes",
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "gap_ms": args.gap_ms,
+        "veth_links": args.links,
+    }
+    out["raw"] = {"latency_gap": gap, "latency_b2b": b2b, "scale_pairs": [list(p) for p in pairs],
+                  "throughput": {str(k): v for k, v in sorted(throughput.items())},
+                  "scale": {str(k): v for k, v in sorted(scale.items())}, "networkmanager": nm}
+    with open(f"{args.out}/latest.json", "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+    plot(scale, args.out)
+
+
+def plot(scale, out):
+    png = f"{out}/latency-vs-interfaces.png"
+    if not scale:
+        return
+    data = f"{out}/.scale.dat"
+    with open(data, "w") as f:
+        f.write("# interfaces disc_p50 disc_p99 gmo_p50 gmo_p99 list_p50 list_p99 ping_p50 (ms)\n")
+        for n in sorted(scale):
+            d = scale[n]
+            vals = [p50(d, "disconnect_root"), p99(d, "disconnect_root"), p50(d, "get_managed_objects"),
+                    p99(d, "get_managed_objects"), p50(d, "list_interfaces"), p99(d, "list_interfaces"),
+                    p50(d, "ping_root")]
+            f.write(f"{n} " + " ".join(f"{v / 1000:.4f}" for v in vals) + "\n")
+    script = f"""
+set terminal pngcairo size 1000,640 font ",11"
+set output "{png}"
+set title "wand: latency against the number of configured interfaces (median, p99 dashed)"
+set logscale xy
+set xlabel "configured interfaces"
+set ylabel "latency (ms)"
+set xrange [5:20000]
+set yrange [0.02:1000]
+set grid xtics ytics mxtics mytics lc rgb "#dddddd"
+set key top left
+set xtics ("10" 10, "100" 100, "1,000" 1000, "10,000" 10000)
+plot "{data}" using 1:4 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "GetManagedObjects p50", \\
+     "{data}" using 1:5 with lines dt 2 lc rgb "#1f77b4" title "GetManagedObjects p99", \\
+     "{data}" using 1:6 with linespoints lw 2 pt 5 lc rgb "#2ca02c" title "ListInterfaces p50", \\
+     "{data}" using 1:7 with lines dt 2 lc rgb "#2ca02c" title "ListInterfaces p99", \\
+     "{data}" using 1:2 with linespoints lw 2 pt 9 lc rgb "#d62728" title "Disconnect (root) p50", \\
+     "{data}" using 1:3 with lines dt 2 lc rgb "#d62728" title "Disconnect (root) p99", \\
+     "{data}" using 1:8 with linespoints lw 1 pt 1 lc rgb "#7f7f7f" title "Peer.Ping (bus round trip) p50", \\
+     100 with lines dt 3 lc rgb "#1f77b4" title "GetManagedObjects target at 10,000 (100 ms)"
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"report.py: no plot: {e}", file=sys.stderr)
+    finally:
+        os.unlink(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,455 @@
+#!/bin/bash
+# wand's benchmark (issue 6): Disconnect against the bus, polkit and the
+# kernel, concurrency against polkitd, scale up to 10,000 interfaces, and
+# NetworkManager side by side. Everything runs inside private mount, PID and
+# network namespaces (tests/data/private-bus.sh) with a real system bus, a
+# real polkitd, the built wand and veth links; nothing on the host changes.
+#
+#   sudo bench/run.sh            the full run (about 4–5 minutes on 2 cores)
+#   sudo bench/run.sh --quick    tiny sizes, a smoke test (under a minute)
+#   sudo bench/run.sh --shell    the environment of the full run with wand
+#                                started at 100 interfaces and NetworkManager
+#                                on nm0, and a shell
+#   sudo bench/run.sh --sections nm,scale
+#                                only these of latency (floors, latency,
+#                                concurrency), scale and nm (NetworkManager)
+#   sudo bench/run.sh --exec 'COMMAND'
+#                                the same, running COMMAND (bash -c) instead
+#                                of a shell: for profiling
+#
+# Prints the table (markdown) and writes bench/results/latest.json,
+# latest.md and latency-vs-interfaces.png (--quick: into the build directory,
+# /tmp/wand-bench-build/results-quick; --out DIR to choose).
+# Exits non-zero only if the benchmark itself breaks, never because of a
+# figure.
+set -euo pipefail
+
+self=$(readlink -f "$0")
+bench=$(dirname "$self")
+repo=$(readlink -f "$bench/..")
+# shellcheck source=../tests/data/private-bus.sh
+. "$repo/tests/data/private-bus.sh"
+
+usage() {
+        sed -n '/^#   sudo bench/,/^# figure/p' "$self" | sed 's/^# \{0,1\}//'
+}
+
+quick=no
+shell=no
+exec_command=
+sections=latency,scale,nm
+out=
+build=${WAND_BENCH_BUILD:-/tmp/wand-bench-build}
+while [ $# -gt 0 ]; do
+        case $1 in
+        --quick) quick=yes ;;
+        --shell) shell=yes ;;
+        --exec) shell=yes; exec_command=$2; shift ;;
+        --sections) sections=$2; shift ;;
+        --out) out=$(readlink -m "$2"); shift ;;
+        --build) build=$(readlink -m "$2"); shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
+        esac
+        shift
+done
+# A quick run must not replace the results of a full one.
+[ -n "$out" ] || if [ $quick = yes ]; then out=$build/results-quick; else out=$bench/results; fi
+
+# ------------------------------------------------------------------ sizes
+if [ $quick = yes ]; then
+        sizes=(10 100)
+        clients=(1 8)
+        latency_iterations=20        # gapped: each round is 9 calls
+        b2b_iterations=100
+        scale_disconnects=20
+        scale_pairs=1
+        pair_disconnects=10
+        throughput_rounds=2          # each: 3 phases of 1 s
+        nm_iterations=10
+else
+        sizes=(10 100 1000 10000)
+        clients=(1 8 32 128)
+        latency_iterations=300
+        b2b_iterations=2000
+        scale_disconnects=150
+        scale_pairs=3
+        pair_disconnects=100
+        throughput_rounds=6
+        nm_iterations=100
+fi
+gap_ms=10                            # idle gap before every gapped call
+
+# ---------------------------------------------------------------- the host
+
+# Debian packages: only those not installed yet, asked of dpkg-query.
+packages=(
+        meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libmnl-dev
+        dbus-daemon polkitd systemd iproute2 util-linux procps python3
+        gnuplot-nox network-manager
+)
+
+install_packages() {
+        local p status missing=()
+        for p in "${packages[@]}"; do
+                status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+                [ "$status" = installed ] || missing+=("$p")
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        echo "bench: installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # network-manager's postinst may try to start the service: there is
+        # no systemd to start it here, and policy-rc.d is not ours to touch,
+        # so it only says so.
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+quietly() {
+        local output status=0
+        output=$("$@" 2>&1) || status=$?
+        [ $status -eq 0 ] || printf '%s\n' "$output" >&2
+        return $status
+}
+
+build_all() {
+        if [ ! -f "$build/meson-private/coredata.dat" ]; then
+                quietly meson setup "$build" "$repo" --prefix=/usr -Dtests=false -Dbuildtype=release
+        fi
+        quietly ninja -C "$build" service/wand
+        mkdir -p "$build/bench"
+        local p
+        for p in latency throughput scale nm; do
+                # shellcheck disable=SC2046
+                quietly gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-missing-field-initializers -Wno-unused-parameter -D_GNU_SOURCE \
+                        -o "$build/bench/bench-$p" "$bench/src/bench.c" "$bench/src/bench-$p.c" \
+                        $(pkg-config --cflags --libs libsystemd libmnl) -lm
+        done
+}
+
+outside() {
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "bench/run.sh must run as root (namespaces, mounts, links): sudo bench/run.sh" >&2
+                exit 1
+        fi
+        install_packages
+        echo "bench: building wand (release) and the clients into $build"
+        build_all
+        mkdir -p "$out"
+        local args=(--build "$build" --out "$out" --sections "$sections")
+        [ $quick = no ] || args+=(--quick)
+        if [ -n "$exec_command" ]; then
+                args+=(--exec "$exec_command")
+        elif [ $shell = yes ]; then
+                args+=(--shell)
+        fi
+        pb_enter_namespaces "$self" "${args[@]}"
+}
+
+# ------------------------------------------------------- inside namespaces
+
+work=$pb_dir/bench
+wand=$build/service/wand
+bin=$build/bench
+peers="bench-peers"                 # the veths' other ends live there
+wand_pid=
+
+log() {
+        printf 'bench: %s\n' "$*" >&2
+}
+
+cleanup() {
+        trap - EXIT INT TERM
+        keep_logs
+        pb_cleanup
+}
+
+# The benchmark's polkit rule: nobody may connect and disconnect any wand
+# interface and control NetworkManager. polkitd reads /etc/polkit-1/rules.d:
+# a directory of ours is mounted there, in this mount namespace only.
+install_polkit_rule() {
+        mkdir -p "$work/polkit-rules"
+        cp -a /etc/polkit-1/rules.d/. "$work/polkit-rules/" 2>/dev/null || true
+        cat >"$work/polkit-rules/10-wand-bench.rules" <<'EOF'
+// wand's benchmark: the unprivileged caller (nobody) is granted what it calls.
+polkit.addRule(function(action, subject) {
+    if (subject.user == "nobody" &&
+        (action.id == "org.wand.Router1.connect" ||
+         action.id == "org.wand.Router1.disconnect" ||
+         action.id == "org.freedesktop.NetworkManager.network-control")) {
+        return polkit.Result.YES;
+    }
+    return polkit.Result.NOT_HANDLED;
+});
+EOF
+        chmod 0755 "$work/polkit-rules"
+        chmod 0644 "$work/polkit-rules"/*
+        mount -n --bind "$work/polkit-rules" /etc/polkit-1/rules.d
+}
+
+# veth pairs: NAME here, NAME-p up in the peers' namespace, so that this
+# namespace holds only the devices wand is configured with.
+links_made=0
+make_links() {
+        local want=$1 k
+        [ "$want" -gt "$links_made" ] || return 0
+        for ((k = links_made; k < want; k++)); do
+                echo "link add bw$k type veth peer name bw$k-p netns $peers"
+        done >"$work/links.batch"
+        for ((k = links_made; k < want; k++)); do
+                echo "link set bw$k-p up"
+        done >"$work/peers.batch"
+        ip -batch "$work/links.batch"
+        ip -n $peers -batch "$work/peers.batch"
+        links_made=$want
+}
+
+# A configuration directory of N interfaces bw0…bwN-1.
+write_config() {
+        local dir=$1 n=$2 k
+        rm -rf "$dir"
+        mkdir -p "$dir/interfaces"
+        printf '[Router]\nDemandDial=yes\n' >"$dir/wand.conf"
+        for ((k = 0; k < n; k++)); do
+                printf '[Interface]\nDevice=bw%d\n' $k >"$dir/interfaces/bw$k.conf"
+        done
+}
+
+start_wand() {
+        local config=$1
+        "$wand" --config-dir="$config" --runtime-dir="$work/runtime" >"$work/wand.log" 2>&1 &
+        wand_pid=$!
+        pb_pids+=("$wand_pid")
+        pb_wait_for_name org.wand.Router1 "$wand_pid" "$work/wand.log"
+}
+
+stop_wand() {
+        [ -n "$wand_pid" ] || return 0
+        kill "$wand_pid" 2>/dev/null || true
+        wait "$wand_pid" 2>/dev/null || true
+        local p keep=()
+        for p in "${pb_pids[@]}"; do
+                [ "$p" = "$wand_pid" ] || keep+=("$p")
+        done
+        pb_pids=("${keep[@]}")
+        wand_pid=
+}
+
+setup() {
+        pb_private_run
+        mkdir -p "$work/runtime" "$work/results"
+        install_polkit_rule
+        ip netns add $peers
+        ip -n $peers link set lo up
+        pb_start_bus "$repo/dbus/org.wand.Router1.conf"
+        pb_start_polkitd "$repo/polkit/org.wand.Router1.policy"
+        # The floor's own veth, which wand does not manage.
+        ip link add bfl0 type veth peer name bfl0-p netns $peers
+        ip -n $peers link set bfl0-p up
+}
+
+# 1-3: floors, latency and concurrency, with wand configured with as many
+# real interfaces as the most clients.
+section_latency() {
+        local n=${clients[-1]}
+        ((n >= 2)) || n=2
+        make_links "$n"
+        write_config "$work/config-latency" "$n"
+        start_wand "$work/config-latency"
+
+        log "floors and latency, ${gap_ms} ms idle gap before each call ($latency_iterations rounds)"
+        "$bin/bench-latency" --root-iface bw0 --user-iface bw1 --floor-dev bfl0 --mode gap \
+                --gap-ms $gap_ms --iterations "$latency_iterations" >"$work/results/latency-gap.json"
+        log "floors and latency, back to back ($b2b_iterations rounds)"
+        "$bin/bench-latency" --root-iface bw0 --user-iface bw1 --floor-dev bfl0 --mode b2b \
+                --iterations "$b2b_iterations" >"$work/results/latency-b2b.json"
+
+        local c
+        for c in "${clients[@]}"; do
+                log "concurrency: $c clients, $throughput_rounds rounds of 1 s for wand and 1 s for polkitd"
+                "$bin/bench-throughput" --clients "$c" --seconds 1 --rounds "$throughput_rounds" \
+                        >"$work/results/throughput-$c.json"
+        done
+        stop_wand
+}
+
+# 4: scale.
+scale_run() {
+        local n=$1 out=$2
+        shift 2
+        "$bin/bench-scale" --wand "$wand" --config-dir "$work/config-$n" --runtime-dir "$work/runtime" \
+                --interfaces "$n" --floor-dev bfl0 --gap-ms $gap_ms --log "$work/wand-$n.log" "$@" >"$out"
+}
+
+section_scale() {
+        local n r small=${sizes[0]} large=${sizes[-1]}
+        for n in "${sizes[@]}"; do
+                make_links "$n"
+                write_config "$work/config-$n" "$n"
+                log "scale: $n interfaces"
+                scale_run "$n" "$work/results/scale-$n.json" --disconnects "$scale_disconnects"
+        done
+        # Disconnect at the smallest and the largest size once more, in
+        # pairs taken back to back: minutes apart, the machine's own drift
+        # would weigh on the ratio as much as wand does.
+        for ((r = 1; r <= scale_pairs; r++)); do
+                log "scale: Disconnect at $small and at $large interfaces, pair $r of $scale_pairs"
+                scale_run "$small" "$work/results/pair-$r-small.json" --disconnects "$pair_disconnects" \
+                        --starts 1 --no-listing
+                scale_run "$large" "$work/results/pair-$r-large.json" --disconnects "$pair_disconnects" \
+                        --starts 1 --no-listing
+        done
+}
+
+# 5: NetworkManager, on the same bus, in network namespace $nm_netns with
+# its own veth, in a mount namespace of its own (nm-sandbox.sh).
+nm_netns="bench-nm"
+nm_uuid=6b3f2a8e-1d4c-4e0b-9a57-2f1c8d9e0b61
+nm_address=192.0.2.1      # TEST-NET-1: documentation only, on nm0 alone
+
+# Until NAME is on the bus (0), or PID died or 20 s passed (1).
+wait_for_name() {
+        local name=$1 pid=$2 i
+        for ((i = 0; i < 200; i++)); do
+                if busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                        NameHasOwner s "$name" 2>/dev/null | grep -q 'b true'; then
+                        return 0
+                fi
+                kill -0 "$pid" 2>/dev/null || return 1
+                sleep 0.1
+        done
+        return 1
+}
+
+# Why NetworkManager gave no figures: written where report.py finds it.
+nm_failed() {
+        log "NetworkManager: $1 (figures recorded as null)"
+        printf '%s\n' "$1" >"$work/results/nm-error.txt"
+}
+
+nm_write_config() {
+        local dir=$1
+        mkdir -p "$dir"/etc/system-connections "$dir"/etc/conf.d "$dir"/state "$dir"/empty "$dir"/run \
+                "$dir"/etc/dispatcher.d/pre-up.d "$dir"/etc/dispatcher.d/pre-down.d "$dir"/etc/dispatcher.d/no-wait.d
+        cat >"$dir/etc/NetworkManager.conf" <<NMCONF
+[main]
+plugins=keyfile
+no-auto-default=*
+
+[keyfile]
+unmanaged-devices=none
+
+[logging]
+level=WARN
+NMCONF
+        cat >"$dir/etc/system-connections/bench-nm0.nmconnection" <<NMCONN
+[connection]
+id=bench-nm0
+uuid=$nm_uuid
+type=ethernet
+interface-name=nm0
+autoconnect=true
+
+[ethernet]
+
+[ipv4]
+method=manual
+address1=$nm_address/24
+
+[ipv6]
+method=disabled
+NMCONN
+        chmod 0600 "$dir/etc/system-connections/bench-nm0.nmconnection"
+}
+
+# Starts nm-dispatcher and NetworkManager; 1 (and nm-error.txt) if not.
+nm_start() {
+        local dir=$work/nm pid
+        if [ ! -x /usr/sbin/NetworkManager ] || [ ! -x /usr/lib/NetworkManager/nm-dispatcher ]; then
+                nm_failed "NetworkManager is not installed (Debian package network-manager)"
+                return 1
+        fi
+        nm_write_config "$dir"
+        ip netns add $nm_netns
+        ip -n $nm_netns link set lo up
+        ip link add nm0 netns $nm_netns type veth peer name nm0-p netns $peers
+        ip -n $peers link set nm0-p up
+
+        ip netns exec $nm_netns "$bench/nm-sandbox.sh" dispatcher "$dir" >"$dir/dispatcher.log" 2>&1 &
+        pid=$!
+        pb_pids+=("$pid")
+        if ! wait_for_name org.freedesktop.nm_dispatcher "$pid"; then
+                nm_failed "nm-dispatcher did not come on the bus: $(tail -n 3 "$dir/dispatcher.log" | tr '\n' ' ')"
+                return 1
+        fi
+        ip netns exec $nm_netns "$bench/nm-sandbox.sh" networkmanager "$dir" >"$dir/nm.log" 2>&1 &
+        pid=$!
+        pb_pids+=("$pid")
+        if ! wait_for_name org.freedesktop.NetworkManager "$pid"; then
+                nm_failed "NetworkManager did not come on the bus: $(tail -n 3 "$dir/nm.log" | tr '\n' ' ')"
+                return 1
+        fi
+}
+
+nm_client() {
+        "$bin/bench-nm" --device nm0 --netns /run/netns/$nm_netns --address $nm_address --connection $nm_uuid "$@"
+}
+
+section_nm() {
+        nm_start || return 0
+        log "NetworkManager: Device.Disconnect on nm0, root and unprivileged ($nm_iterations rounds)"
+        if ! nm_client --iterations "$nm_iterations" --gap-ms $gap_ms \
+                >"$work/results/nm.json" 2>"$work/nm-client.log"; then
+                rm -f "$work/results/nm.json"
+                nm_failed "the measurement failed: $(tail -n 2 "$work/nm-client.log" | tr '\n' ' ')NetworkManager said: $(tail -n 3 "$work/nm/nm.log" | tr '\n' ' ')"
+        fi
+}
+
+# The logs of this run, kept where the namespaces' end does not take them.
+keep_logs() {
+        rm -rf "$build/logs"
+        mkdir -p "$build/logs"
+        find "$work" -maxdepth 2 -name '*.log' -exec cp {} "$build/logs/" \; 2>/dev/null || true
+        cp "$pb_dir"/*.log "$build/logs/" 2>/dev/null || true
+}
+
+report() {
+        local status=0
+        /usr/bin/python3 "$bench/report.py" --results "$work/results" --out "$out" \
+                --quick "$quick" --links "$links_made" --gap-ms "$gap_ms" || status=$?
+        [ $status -eq 0 ] || pb_die "the report could not be written"
+}
+
+inside() {
+        trap cleanup EXIT
+        trap 'exit 130' INT TERM
+        setup
+        if [ $shell = yes ]; then
+                make_links 100
+                write_config "$work/config-100" 100
+                start_wand "$work/config-100"
+                nm_start || true
+                export WAND_PID=$wand_pid BENCH_BIN=$bin BENCH_WORK=$work BENCH_WAND=$wand
+                if [ -n "$exec_command" ]; then
+                        bash -c "$exec_command"
+                        return
+                fi
+                log "wand (pid $wand_pid) has 100 interfaces bw0…bw99; NetworkManager has nm0 in netns $nm_netns"
+                log "clients in $bin; logs in $work"
+                log "environment: WAND_PID BENCH_BIN BENCH_WORK BENCH_WAND"
+                PS1='[wand-bench] \w# ' bash --norc -i || true
+                return 0
+        fi
+        [[ ,$sections, != *,latency,* ]] || section_latency
+        [[ ,$sections, != *,scale,* ]] || section_scale
+        [[ ,$sections, != *,nm,* ]] || section_nm
+        report
+}
+
+if [ "${WAND_PB_INSIDE:-}" = 1 ]; then
+        pb_enter_namespaces "$self"     # only takes note that we are inside
+        # Arguments given to the re-run: the options parsed above.
+        inside
+else
+        outside
+fi

@@ -1,0 +1,289 @@
+/* Concurrency: K clients, each on its own connection, each disconnecting and
+ * connecting its own interface (bw0…bwK-1) in a loop, against polkitd's own
+ * CheckAuthorization throughput with K checks in flight for the same K
+ * subjects, sent from one root connection as wand sends them.
+ *
+ *   bench-throughput --clients K [--seconds T] [--rounds R] [--only user|polkit|root]
+ *
+ * Each round runs wand's loop for unprivileged callers, polkitd's, and wand's
+ * loop for root callers, T seconds each after a short warm-up; many short
+ * rounds alternate so that whatever else the machine does weighs on both.
+ * Prints JSON: operations (one Disconnect or Connect answered) per second,
+ * checks per second, and the median over rounds of wand's unprivileged
+ * operations per second divided by polkitd's checks per second. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define WARMUP_MS 200
+
+static unsigned arg_clients = 1, arg_rounds = 5;
+static int arg_only = -1; /* one phase only: for profiling */
+static double arg_seconds = 1;
+
+typedef enum Phase { PHASE_WAND_USER, PHASE_POLKIT, PHASE_WAND_ROOT, _PHASE_MAX } Phase;
+
+typedef struct Client {
+        unsigned index;
+        sd_bus *user, *root;
+        char *path, *name;
+        bool connected;       /* after the last call that completed */
+        bool busy;
+} Client;
+
+typedef struct Run {
+        sd_event *event;
+        Phase phase;
+        Client *clients;
+        sd_bus *checker; /* root, for CheckAuthorization */
+        bool counting, stopping, done;
+        uint64_t started, count, total;
+        unsigned busy;
+} Run;
+
+static void issue(Run *run, Client *c);
+
+typedef struct Pending {
+        Run *run;
+        Client *client;
+} Pending;
+
+static int on_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Pending *p = userdata;
+        Run *run = p->run;
+        Client *c = p->client;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                die("%s (%s): %s: %s", c->name,
+                    run->phase == PHASE_POLKIT ? "CheckAuthorization" : c->connected ? "Disconnect" : "Connect", e->name,
+                    e->message);
+        if (run->phase == PHASE_POLKIT) {
+                int authorized = 0, challenge = 0;
+                if (sd_bus_message_enter_container(reply, 'r', "bba{ss}") < 0 ||
+                    sd_bus_message_read(reply, "bb", &authorized, &challenge) < 0 || !authorized)
+                        die("polkit does not authorize the benchmark's caller for %s", c->name);
+        } else
+                c->connected = !c->connected;
+        if (run->counting)
+                run->count++;
+        run->total++;
+        c->busy = false;
+        run->busy--;
+        free(p);
+        if (!run->stopping)
+                issue(run, c);
+        else if (run->busy == 0)
+                run->done = true;
+        return 0;
+}
+
+static void issue(Run *run, Client *c) {
+        Pending *p = calloc(1, sizeof(*p));
+        int r;
+
+        if (!p)
+                die("out of memory");
+        *p = (Pending) { run, c };
+        switch (run->phase) {
+        case PHASE_WAND_USER:
+        case PHASE_WAND_ROOT:
+                r = sd_bus_call_method_async(run->phase == PHASE_WAND_USER ? c->user : c->root, NULL, WAND_BUS, c->path,
+                                             WAND_IFACE, c->connected ? "Disconnect" : "Connect", on_done, p, NULL);
+                break;
+        case PHASE_POLKIT: {
+                sd_bus_message *m = NULL;
+                r = sd_bus_message_new_method_call(run->checker, &m, POLKIT_BUS, POLKIT_PATH, POLKIT_IFACE,
+                                                   "CheckAuthorization");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
+                                                  bus_unique(c->user), "org.wand.Router1.disconnect", 2, "interface",
+                                                  c->name, "device", c->name, (uint32_t) 0, "");
+                if (r >= 0)
+                        r = sd_bus_call_async(run->checker, NULL, m, on_done, p, 0);
+                sd_bus_message_unref(m);
+                break;
+        }
+        default:
+                abort();
+        }
+        if (r < 0)
+                die("sending a call for %s: %s", c->name, strerror(-r));
+        c->busy = true;
+        run->busy++;
+}
+
+static int on_start_counting(sd_event_source *s, uint64_t usec, void *userdata) {
+        Run *run = userdata;
+        run->counting = true;
+        run->count = 0;
+        run->started = now_ns();
+        return 0;
+}
+
+static int on_stop(sd_event_source *s, uint64_t usec, void *userdata) {
+        Run *run = userdata;
+        run->counting = false;
+        run->stopping = true;
+        if (run->busy == 0)
+                run->done = true;
+        return 0;
+}
+
+/* Where the CPU goes: the processes behind the bus names, and this one. */
+enum { CPU_WAND, CPU_POLKITD, CPU_BUS, CPU_CLIENT, _CPU_MAX };
+static const char *const cpu_names[_CPU_MAX] = { "wand", "polkitd", "dbus_daemon", "client" };
+static pid_t cpu_pids[_CPU_MAX];
+
+static double cpu_sum[_PHASE_MAX][_CPU_MAX], ops_sum[_PHASE_MAX];
+
+/* Runs one phase; returns completed operations per second. */
+static double run_phase(Run *run, Phase phase) {
+        uint64_t now_us, elapsed, count;
+        sd_event_source *start = NULL, *stop = NULL;
+        int r;
+
+        run->phase = phase;
+        run->counting = run->stopping = run->done = false;
+        run->count = run->total = 0;
+        now_us = now_ns() / 1000;
+        r = sd_event_add_time(run->event, &start, CLOCK_MONOTONIC, now_us + WARMUP_MS * 1000, 0, on_start_counting,
+                              run);
+        if (r >= 0)
+                r = sd_event_add_time(run->event, &stop, CLOCK_MONOTONIC,
+                                      now_us + WARMUP_MS * 1000 + (uint64_t) (arg_seconds * 1e6), 0, on_stop, run);
+        if (r < 0)
+                die("timers: %s", strerror(-r));
+        double cpu0[_CPU_MAX], cpu1[_CPU_MAX];
+        for (int k = 0; k < _CPU_MAX; k++)
+                cpu0[k] = proc_cpu_ms(cpu_pids[k]);
+        for (unsigned k = 0; k < arg_clients; k++)
+                issue(run, &run->clients[k]);
+        /* sd_event_exit() would finish the loop for good: it runs again. */
+        while (!run->done)
+                if (sd_event_run(run->event, UINT64_MAX) < 0)
+                        die("event loop");
+        elapsed = now_ns() - run->started;
+        count = run->count;
+        /* CPU over the whole phase, warm-up and drain included, per
+         * operation completed in it. */
+        for (int k = 0; k < _CPU_MAX; k++) {
+                cpu1[k] = proc_cpu_ms(cpu_pids[k]);
+                cpu_sum[phase][k] += cpu1[k] - cpu0[k];
+        }
+        ops_sum[phase] += (double) run->total;
+        sd_event_source_unref(start);
+        sd_event_source_unref(stop);
+        (void) elapsed;
+        return (double) count / arg_seconds;
+}
+
+static void connect_all(Run *run) {
+        /* Every interface starts connected, whatever the last phase left. */
+        for (unsigned k = 0; k < arg_clients; k++) {
+                Client *c = &run->clients[k];
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(c->root, WAND_BUS, c->path, WAND_IFACE, "Connect", &error, NULL, NULL);
+                if (r < 0 && !sd_bus_error_has_name(&error, "org.wand.Router1.Error.AlreadyConnected"))
+                        die("Connect %s: %s", c->name, error.message ?: strerror(-r));
+                sd_bus_error_free(&error);
+                c->connected = true;
+        }
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "clients", required_argument, NULL, 'c' },
+                { "seconds", required_argument, NULL, 's' },
+                { "rounds", required_argument, NULL, 'r' },
+                { "only", required_argument, NULL, 'o' },
+                {}
+        };
+        Run run = {};
+        double sum[_PHASE_MAX] = {}, ops[_PHASE_MAX] = {};
+        Samples ratio = { "ratio" };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'c': arg_clients = (unsigned) atoi(optarg); break;
+                case 's': arg_seconds = atof(optarg); break;
+                case 'r': arg_rounds = (unsigned) atoi(optarg); break;
+                case 'o':
+                        arg_only = strcmp(optarg, "user") == 0     ? PHASE_WAND_USER
+                                   : strcmp(optarg, "polkit") == 0 ? PHASE_POLKIT
+                                   : strcmp(optarg, "root") == 0   ? PHASE_WAND_ROOT
+                                                                   : (die("--only user, polkit or root"), 0);
+                        break;
+                default: exit(2);
+                }
+        if (arg_clients < 1 || arg_rounds < 1 || arg_seconds <= 0)
+                die("bad arguments");
+
+        if (sd_event_new(&run.event) < 0)
+                die("event loop");
+        run.clients = calloc(arg_clients, sizeof(Client));
+        run.checker = bus_open_system_as(0);
+        if (sd_bus_attach_event(run.checker, run.event, 0) < 0)
+                die("attach");
+        for (unsigned k = 0; k < arg_clients; k++) {
+                Client *cl = &run.clients[k];
+                cl->index = k;
+                if (asprintf(&cl->name, "bw%u", k) < 0 || sd_bus_path_encode(WAND_PATH "/interface", cl->name, &cl->path) < 0)
+                        die("out of memory");
+                cl->user = bus_open_system_as(BENCH_USER_UID);
+                cl->root = bus_open_system_as(0);
+                if (sd_bus_attach_event(cl->user, run.event, 0) < 0 || sd_bus_attach_event(cl->root, run.event, 0) < 0)
+                        die("attach");
+        }
+
+        cpu_pids[CPU_WAND] = bus_name_pid(run.checker, WAND_BUS);
+        cpu_pids[CPU_POLKITD] = bus_name_pid(run.checker, POLKIT_BUS);
+        cpu_pids[CPU_BUS] = bus_name_pid(run.checker, "org.freedesktop.DBus");
+        cpu_pids[CPU_CLIENT] = getpid();
+
+        for (unsigned round = 0; round < arg_rounds; round++) {
+                for (Phase p = 0; p < _PHASE_MAX; p++) {
+                        if (arg_only >= 0 && (int) p != arg_only)
+                                continue;
+                        connect_all(&run);
+                        ops[p] = run_phase(&run, p);
+                        sum[p] += ops[p];
+                }
+                if (arg_only < 0 && ops[PHASE_POLKIT] > 0)
+                        samples_add(&ratio, ops[PHASE_WAND_USER] / ops[PHASE_POLKIT]);
+        }
+        connect_all(&run);
+
+        json_begin();
+        json_number("clients", arg_clients);
+        json_number("seconds", arg_seconds * arg_rounds);
+        if (arg_only < 0 || arg_only == PHASE_WAND_USER)
+                json_number("wand_user_ops_per_s", sum[PHASE_WAND_USER] / arg_rounds);
+        if (arg_only < 0 || arg_only == PHASE_POLKIT)
+                json_number("polkit_checks_per_s", sum[PHASE_POLKIT] / arg_rounds);
+        if (arg_only < 0 || arg_only == PHASE_WAND_ROOT)
+                json_number("wand_root_ops_per_s", sum[PHASE_WAND_ROOT] / arg_rounds);
+        /* CPU ms per operation (or check), by process and phase. */
+        static const char *const phase_names[_PHASE_MAX] = { "wand_user", "polkit", "wand_root" };
+        for (Phase p = 0; p < _PHASE_MAX; p++)
+                for (int k = 0; k < _CPU_MAX; k++) {
+                        char key[80];
+                        if (ops_sum[p] <= 0)
+                                continue;
+                        snprintf(key, sizeof(key), "cpu_ms_per_op_%s_%s", phase_names[p], cpu_names[k]);
+                        json_number(key, cpu_sum[p][k] / ops_sum[p]);
+                }
+        if (arg_only < 0) {
+                json_number("ratio_median", samples_percentile(&ratio, 50));
+                json_number("ratio_min", samples_percentile(&ratio, 0));
+                json_number("ratio_max", samples_percentile(&ratio, 100));
+        }
+        json_end();
+        return 0;
+}
