@@ -86,23 +86,6 @@ robust_name_owner(WandFixture *f, const char *name)
 
 /* ── the polkit double ────────────────────────────────────────────────── */
 
-static const char polkit_xml[] =
-        "<node>"
-        " <interface name='org.freedesktop.PolicyKit1.Authority'>"
-        "  <method name='CheckAuthorization'>"
-        "   <arg type='(sa{sv})' name='subject' direction='in'/>"
-        "   <arg type='s' name='action_id' direction='in'/>"
-        "   <arg type='a{ss}' name='details' direction='in'/>"
-        "   <arg type='u' name='flags' direction='in'/>"
-        "   <arg type='s' name='cancellation_id' direction='in'/>"
-        "   <arg type='(bba{ss})' name='result' direction='out'/>"
-        "  </method>"
-        "  <method name='CancelCheckAuthorization'>"
-        "   <arg type='s' name='cancellation_id' direction='in'/>"
-        "  </method>"
-        " </interface>"
-        "</node>";
-
 static void
 on_polkit_call(GDBusConnection *c, const char *sender, const char *path, const char *iface,
                const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer data)
@@ -180,7 +163,7 @@ polkit_double_connect(PolkitDouble *p, WandFixture *f)
         g_autoptr(GError) error = NULL;
         g_autofree char *owner = NULL;
 
-        node = g_dbus_node_info_new_for_xml(polkit_xml, &error);
+        node = g_dbus_node_info_new_for_xml(wand_test_polkit_xml, &error);
         g_assert_no_error(error);
         p->c = wand_fixture_connect_as(f, 0);
         p->object_id = g_dbus_connection_register_object(p->c, POLKIT_PATH, node->interfaces[0],

@@ -23,7 +23,7 @@
 #define STOP_TIMEOUT_MS 5000
 
 /* polkit's Authority interface, as much of it as wand may call. */
-static const char polkit_xml[] =
+const char wand_test_polkit_xml[] =
         "<node>"
         " <interface name='org.freedesktop.PolicyKit1.Authority'>"
         "  <method name='CheckAuthorization'>"
@@ -347,7 +347,7 @@ wand_fixture_set_up(WandFixture *f, gconstpointer data)
         guint32 u;
 
         if (!polkit_node) {
-                polkit_node = g_dbus_node_info_new_for_xml(polkit_xml, &error);
+                polkit_node = g_dbus_node_info_new_for_xml(wand_test_polkit_xml, &error);
                 g_assert_no_error(error);
         }
 

@@ -6,6 +6,10 @@
 #include <glib.h>
 #include <libglib-testing/dbus-queue.h>
 
+/* Introspection of polkit's Authority interface, as much as wand calls;
+ * shared with the robustness tests' own polkit double. */
+extern const char wand_test_polkit_xml[];
+
 G_BEGIN_DECLS
 
 #define WAND_BUS_NAME "org.wand.Router1"
