@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bus.h"
 #include "log.h"
@@ -306,8 +307,36 @@ static int iface_invalid_handle(sd_bus_message *msg, void *userdata, sd_bus_erro
                                  path);
 }
 
+/* sd-bus answers org.freedesktop.DBus.Peer itself, before any object is
+ * looked up; a filter runs earlier still, so that Peer on a path that names
+ * no interface gets InvalidHandle like every other member there. */
+static int iface_filter_peer(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *path = sd_bus_message_get_path(msg);
+        _cleanup_free_ char *name = NULL;
+        size_t n = strlen(WAND_INTERFACE_PATH_PREFIX);
+
+        if (!sd_bus_message_is_method_call(msg, "org.freedesktop.DBus.Peer", NULL))
+                return 0;
+        if (!path || strncmp(path, WAND_INTERFACE_PATH_PREFIX, n) != 0 || path[n] != '/')
+                return 0;
+        name = interface_name_from_bus_path(path);
+        if (name && manager_find_iface(m, name))
+                return 0;
+
+        (void) sd_bus_reply_method_errorf(msg, WAND_ERROR_INVALID_HANDLE,
+                                          "%s names no WAN interface (it never existed or was deleted); "
+                                          "ListInterfaces() shows the valid handles.",
+                                          path);
+        return 1;
+}
+
 int iface_bus_register(Manager *m) {
         int r;
+
+        r = sd_bus_add_filter(m->bus, NULL, iface_filter_peer, m);
+        if (r < 0)
+                return r;
 
         r = sd_bus_add_fallback(m->bus, NULL, WAND_INTERFACE_PATH_PREFIX, iface_invalid_handle, m);
         if (r < 0)

@@ -29,6 +29,10 @@ assert_invalid_handle(WandFixture *f, const char *path)
                 wand_assert_error(c, path, "org.freedesktop.DBus.Properties", "Get",
                          g_variant_new("(ss)", WAND_INTERFACE_IFACE, "Name"),
                          WAND_ERROR("InvalidHandle"));
+                /* Even the members sd-bus answers for every path itself. */
+                wand_assert_error(c, path, "org.freedesktop.DBus.Peer", "Ping", NULL, WAND_ERROR("InvalidHandle"));
+                wand_assert_error(c, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+                         WAND_ERROR("InvalidHandle"));
         }
         wand_fixture_assert_no_polkit(f);
 }
@@ -54,6 +58,17 @@ test_invalid_handle_deleted(WandFixture *f, gconstpointer data)
         assert_invalid_handle(f, WAN0);
         wand_assert_error(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "GetInterfaceByName",
                  g_variant_new("(s)", "wan0"), WAND_ERROR("NoSuchInterface"));
+}
+
+/* Peer still works on the objects that exist, and on the prefix itself. */
+static void
+test_peer_on_valid_paths(WandFixture *f, gconstpointer data)
+{
+        wand_fixture_start_wan0(f, NULL);
+        g_variant_unref(wand_call_ok(f->root, WAN0, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL));
+        g_variant_unref(wand_call_ok(f->root, WAND_MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL));
+        g_variant_unref(wand_call_ok(f->root, "/org/wand/Router1/interface", "org.freedesktop.DBus.Peer", "Ping",
+                                     NULL, NULL));
 }
 
 static void
@@ -266,6 +281,7 @@ main(int argc, char **argv)
         g_test_add("/errors/" name, WandFixture, NULL, wand_fixture_set_up, fn, wand_fixture_tear_down)
         ADD("invalid-handle/unknown", test_invalid_handle_unknown);
         ADD("invalid-handle/deleted", test_invalid_handle_deleted);
+        ADD("invalid-handle/peer-on-valid-paths", test_peer_on_valid_paths);
         ADD("no-such-interface", test_no_such_interface);
         ADD("interface-not-connected", test_interface_not_connected);
         ADD("interface-already-exists", test_interface_already_exists);
