@@ -50,16 +50,8 @@ outcome() {
         esac
 }
 
-failures=0
-check() {
-        local what=$1 expected=$2 actual=$3
-        if [ "$expected" = "$actual" ]; then
-                echo "ok: $what: $actual"
-        else
-                echo "FAIL: $what: expected $expected, got $actual"
-                failures=$((failures + 1))
-        fi
-}
+# shellcheck source=check.sh
+. "$here/check.sh"
 
 bus=(org.freedesktop.DBus /org/freedesktop/DBus)
 W=org.wand.Router1

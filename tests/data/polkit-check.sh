@@ -39,16 +39,8 @@ mount -n --bind "$t"/group /etc/group
 pb_start_bus
 pb_start_polkitd "$policy"
 
-failures=0
-check() {
-        local what=$1 expected=$2 actual=$3
-        if [ "$expected" = "$actual" ]; then
-                echo "ok: $what: $actual"
-        else
-                echo "FAIL: $what: expected $expected, got $actual"
-                failures=$((failures + 1))
-        fi
-}
+# shellcheck source=check.sh
+. "$here/check.sh"
 
 # The contract's defaults (any / inactive / active).
 defaults() {

@@ -27,16 +27,8 @@ DENIED=org.freedesktop.DBus.Error.AccessDenied
 POLKIT=org.freedesktop.PolicyKit1
 BUS=(-d org.freedesktop.DBus /org/freedesktop/DBus)
 
-failures=0
-check() {
-        local what=$1 expected=$2 actual=$3
-        if [ "$expected" = "$actual" ]; then
-                echo "ok: $what: $actual"
-        else
-                echo "FAIL: $what: expected $expected, got $actual"
-                failures=$((failures + 1))
-        fi
-}
+# shellcheck source=../data/check.sh
+. "$(dirname "$(readlink -f "$0")")/../data/check.sh"
 
 # yes or no, from a command's exit status.
 yes_no() {
