@@ -352,20 +352,29 @@ static int on_request(sd_event_source *s, int fd, uint32_t revents, void *userda
         return 0;
 }
 
-static int send_request(Netlink *nl, struct nlmsghdr *nlh, Request *req) {
+/* Sends nlh and records who waits for the answer; returns its sequence
+ * number (> 0) or -errno. */
+static int send_request(Netlink *nl, struct nlmsghdr *nlh, const Request *what) {
+        Request *req = malloc(sizeof(*req));
+
+        if (!req)
+                return -ENOMEM;
+        *req = *what;
         nlh->nlmsg_seq = req->seq = ++nl->seq ?: ++nl->seq;
-        if (mnl_socket_sendto(nl->request, nlh, nlh->nlmsg_len) < 0)
-                return -errno;
+        if (mnl_socket_sendto(nl->request, nlh, nlh->nlmsg_len) < 0) {
+                int r = -errno;
+                free(req);
+                return r;
+        }
         req->next = nl->requests;
         nl->requests = req;
-        return 0;
+        return (int) req->seq;
 }
 
 static int start_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         struct ifinfomsg *ifi;
-        Request *req;
         int r;
 
         nlh->nlmsg_type = RTM_GETLINK;
@@ -373,19 +382,10 @@ static int start_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata) {
         ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
         ifi->ifi_family = AF_UNSPEC;
 
-        req = calloc(1, sizeof(*req));
-        if (!req)
-                return -ENOMEM;
-        req->dump = true;
-        req->dump_done = done;
-        req->userdata = userdata;
-
         nl->generation++;
-        r = send_request(nl, nlh, req);
-        if (r < 0) {
-                free(req);
+        r = send_request(nl, nlh, &(Request) { .dump = true, .dump_done = done, .userdata = userdata });
+        if (r < 0)
                 return log_error_errno(r, "Failed to request a dump of the kernel's links: %m");
-        }
         nl->dumping = true;
         return 0;
 }
@@ -398,8 +398,6 @@ int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc do
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         struct ifinfomsg *ifi;
-        Request *req;
-        int r;
 
         nlh->nlmsg_type = RTM_NEWLINK;
         nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -409,17 +407,7 @@ int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc do
         ifi->ifi_change = IFF_UP;
         ifi->ifi_flags = up ? IFF_UP : 0;
 
-        req = calloc(1, sizeof(*req));
-        if (!req)
-                return -ENOMEM;
-        req->done = done;
-        req->userdata = userdata;
-        r = send_request(nl, nlh, req);
-        if (r < 0) {
-                free(req);
-                return r;
-        }
-        return (int) req->seq;
+        return send_request(nl, nlh, &(Request) { .done = done, .userdata = userdata });
 }
 
 void netlink_cancel(Netlink *nl, uint32_t id) {
