@@ -3,11 +3,16 @@
  * carrier; Disconnect sets it down. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn-method.h"
 #include "log.h"
 #include "manager.h"
+
+typedef struct DeviceRequest {
+        uint32_t netlink_request; /* set up / down, in flight */
+} DeviceRequest;
 
 static IfaceState device_observe(Iface *i) {
         const Link *l = manager_get_link(i->manager, i->settings.device);
@@ -21,9 +26,10 @@ static IfaceState device_observe(Iface *i) {
 
 static void on_set_done(int error, void *userdata) {
         Iface *i = userdata;
+        DeviceRequest *d = i->method_data;
         _cleanup_free_ char *msg = NULL;
 
-        i->netlink_request = 0;
+        d->netlink_request = 0;
         if (error >= 0) {
                 iface_update(i);
                 return;
@@ -36,16 +42,22 @@ static void on_set_done(int error, void *userdata) {
 
 static int device_set(Iface *i, bool up) {
         const Link *l = manager_get_link(i->manager, i->settings.device);
+        DeviceRequest *d = i->method_data;
         int id;
 
         if (!l)
                 return up ? -ENODEV : 0; /* down is down */
-        if (i->netlink_request)
-                netlink_cancel(i->manager->netlink, i->netlink_request);
+        if (!d) {
+                d = i->method_data = calloc(1, sizeof(DeviceRequest));
+                if (!d)
+                        return -ENOMEM;
+        }
+        if (d->netlink_request)
+                netlink_cancel(i->manager->netlink, d->netlink_request);
         id = netlink_set_link_up(i->manager->netlink, l->ifindex, up, on_set_done, i);
         if (id < 0)
                 return id;
-        i->netlink_request = (uint32_t) id;
+        d->netlink_request = (uint32_t) id;
         return 0;
 }
 
@@ -58,10 +70,18 @@ static int device_start_disconnect(Iface *i) {
 }
 
 static void device_cancel(Iface *i) {
-        if (i->netlink_request) {
-                netlink_cancel(i->manager->netlink, i->netlink_request);
-                i->netlink_request = 0;
+        DeviceRequest *d = i->method_data;
+
+        if (d && d->netlink_request) {
+                netlink_cancel(i->manager->netlink, d->netlink_request);
+                d->netlink_request = 0;
         }
+}
+
+static void device_release(Iface *i, bool terminate) {
+        device_cancel(i);
+        free(i->method_data);
+        i->method_data = NULL;
 }
 
 const ConnMethod conn_method_device = {
@@ -71,8 +91,5 @@ const ConnMethod conn_method_device = {
         .start_connect = device_start_connect,
         .start_disconnect = device_start_disconnect,
         .cancel = device_cancel,
+        .release = device_release,
 };
-
-const ConnMethod *conn_method_for(const Settings *s) {
-        return strv_length(s->connect_command) > 0 ? &conn_method_dialer : &conn_method_device;
-}

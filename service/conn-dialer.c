@@ -19,7 +19,7 @@
 typedef struct Dialer {
         Process *process;            /* ConnectCommand */
         Process *disconnect_command; /* DisconnectCommand, while it runs */
-        sd_event_source *kill_timer;
+        ClockTimer *kill_timer;
         uint32_t netlink_request;
         bool link_was_up;        /* the dialer's link has been up with carrier */
         bool dropping;           /* its link dropped: we are stopping it */
@@ -52,14 +52,13 @@ static IfaceState dialer_observe(Iface *i) {
         return IFACE_CONNECTING;
 }
 
-static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static void on_kill_timer(void *userdata);
 
 static void arm_kill_timer(Iface *i) {
         Dialer *d = i->method_data;
 
-        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
-        (void) sd_event_add_time_relative(i->manager->event, &d->kill_timer, CLOCK_MONOTONIC,
-                                          (uint64_t) i->settings.disconnect_timeout_sec * 1000000u, 0, on_kill_timer, i);
+        (void) clock_timer_start(i->manager->clock, &d->kill_timer, sec_to_usec(i->settings.disconnect_timeout_sec),
+                                 on_kill_timer, i);
 }
 
 /* A dialer's link that was up went away or down without anyone asking: the
@@ -139,7 +138,7 @@ static void on_dialer_exit(Process *p, int code, int status, void *userdata) {
                 int r;
 
                 d->connect_after_exit = false;
-                d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+                clock_timer_stop(&d->kill_timer);
                 r = dialer_start_connect(i);
                 if (r < 0) {
                         if (asprintf(&msg, "Could not start the dialer of %s: %s", i->name, strerror(-r)) < 0)
@@ -213,11 +212,10 @@ static void on_disconnect_command_exit(Process *p, int code, int status, void *u
         iface_update(i);
 }
 
-static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+static void on_kill_timer(void *userdata) {
         Iface *i = userdata;
         Dialer *d = i->method_data;
 
-        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
         if (d->process) {
                 log_warning("%s: dialer (pid %d) still running after %u s; killing it.", i->name,
                             (int) process_pid(d->process), i->settings.disconnect_timeout_sec);
@@ -225,7 +223,6 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         if (d->disconnect_command)
                 (void) process_kill(d->disconnect_command, SIGKILL);
-        return 0;
 }
 
 static int dialer_start_disconnect(Iface *i) {
@@ -270,7 +267,7 @@ static void dialer_cancel(Iface *i) {
         d->connect_after_exit = false;
         /* A dropped dialer is still to be killed if it lingers. */
         if (!d->dropping)
-                d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+                clock_timer_stop(&d->kill_timer);
         if (d->netlink_request) {
                 netlink_cancel(i->manager->netlink, d->netlink_request);
                 d->netlink_request = 0;
@@ -299,13 +296,12 @@ static void dialer_restore(Iface *i) {
         if (r < 0) {
                 (void) runtime_state_forget(i->manager->runtime_dir, i->name);
                 log_warning("%s: its dialer (pid %d) ended while wand was not running.", i->name, (int) pid);
-                i->redialing = i->settings.persistent;
+                iface_connection_adopted(i);
                 iface_connection_dropped(i, "the dialer ended while wand was not running.");
                 return;
         }
         log_info("%s: adopted the running dialer (pid %d).", i->name, (int) pid);
-        /* It was connected by someone's Connect(): keep it so. */
-        i->redialing = i->settings.persistent;
+        iface_connection_adopted(i);
 }
 
 static void dialer_release(Iface *i, bool terminate) {
@@ -314,7 +310,7 @@ static void dialer_release(Iface *i, bool terminate) {
         if (!d)
                 return;
         dialer_cancel(i);
-        d->kill_timer = sd_event_source_disable_unref(d->kill_timer);
+        clock_timer_stop(&d->kill_timer);
         if (terminate) {
                 /* The interface is gone, its processes are not yet: they are
                  * still stopped, reaped, and killed if they linger. */

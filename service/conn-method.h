@@ -52,5 +52,6 @@ struct ConnMethod {
 extern const ConnMethod conn_method_device;
 extern const ConnMethod conn_method_dialer;
 
-/* The method an interface's settings call for. */
+/* The method an interface's settings call for: a dialer when there is a
+ * ConnectCommand, else the device itself. */
 const ConnMethod *conn_method_for(const Settings *s);

@@ -134,7 +134,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        if (i->op != IFACE_OP_NONE || !(i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
+        if (!iface_is_idle(i))
                 return iface_bus_error(i, -EBUSY, NULL, error);
 
         name = strdup(i->name);

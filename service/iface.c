@@ -1,13 +1,15 @@
 /* The interface state machine. State is derived, never stored by anyone
  * else: from the manager (running?), the settings (enabled?), the kernel link
  * (present? up? carrier?) and the operation in flight. iface_update() derives
- * it, finishes operations whose goal is reached and announces what changed. */
+ * it, finishes operations whose goal is reached and announces what changed.
+ * Every start of a connection attempt goes through attempt_start(), every
+ * end of a teardown through teardown_finished(): the places where the
+ * manager's state, new settings and waiting callers are taken into account. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conn-method.h"
 #include "iface.h"
@@ -15,6 +17,10 @@
 #include "manager.h"
 #include "names.h"
 #include "wand-errors.h"
+
+/* How long callers of a teardown wait beyond DisconnectTimeoutSec, after
+ * which a dialer is killed: then they are told it failed. */
+#define TEARDOWN_GRACE_USEC (5 * USEC_PER_SEC)
 
 static const char *const state_table[_IFACE_STATE_MAX] = {
         [IFACE_UNREACHABLE] = "unreachable",
@@ -42,10 +48,25 @@ void iface_reasons_to_strv(unsigned reasons, const char *ret[static 5]) {
         ret[n] = NULL;
 }
 
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+static Settings *settings_dup(const Settings *s) {
+        Settings *c = malloc(sizeof(*c));
+
+        if (!c)
+                return NULL;
+        settings_init(c);
+        if (settings_copy(c, s) < 0) {
+                free(c);
+                return NULL;
+        }
+        return c;
+}
+
+static Settings *settings_free(Settings *s) {
+        if (s) {
+                settings_done(s);
+                free(s);
+        }
+        return NULL;
 }
 
 int iface_new(Iface **ret, Manager *m, const char *name, const Settings *settings) {
@@ -57,6 +78,7 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
                 return -ENOMEM;
         i->manager = m;
         i->state = IFACE_UNREACHABLE;
+        settings_init(&i->settings);
         i->name = strdup(name);
         i->path = interface_bus_path(name);
         i->last_error = strdup("");
@@ -64,13 +86,12 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
                 iface_free(i);
                 return -ENOMEM;
         }
-        settings_init(&i->settings);
         r = settings_copy(&i->settings, settings);
         if (r < 0) {
                 iface_free(i);
                 return r;
         }
-        i->method = conn_method_for(&i->settings);
+        i->method = m->method_for(&i->settings);
         *ret = i;
         return 0;
 }
@@ -92,12 +113,14 @@ Iface *iface_free(Iface *i) {
          * running stays up unless iface_terminate() stopped it. */
         if (i->method && i->method->release)
                 i->method->release(i, false);
-        sd_event_source_disable_unref(i->op_timeout);
-        sd_event_source_disable_unref(i->redial_timer);
+        clock_timer_stop(&i->op_timeout);
+        clock_timer_stop(&i->redial_timer);
         waiters_free(i->connect_waiters);
         waiters_free(i->disconnect_waiters);
         waiters_free(i->connect_after_teardown);
+        waiters_free(i->settings_waiters);
         settings_done(&i->settings);
+        settings_free(i->next_settings);
         free(i->name);
         free(i->path);
         free(i->last_error);
@@ -119,6 +142,16 @@ static int waiter_add(IfaceWaiter **list, IfaceDoneFunc done, void *userdata) {
         return 0;
 }
 
+/* Appends the waiters of from to to, in order. */
+static void waiters_move(IfaceWaiter **to, IfaceWaiter **from) {
+        IfaceWaiter **p;
+
+        for (p = to; *p; p = &(*p)->next)
+                ;
+        *p = *from;
+        *from = NULL;
+}
+
 /* Calls and frees every waiter of a list already detached from the iface:
  * callbacks may start new operations. */
 static void waiters_finish(Iface *i, IfaceWaiter *w, int r, const char *message) {
@@ -138,6 +171,12 @@ static IfaceWaiter *waiters_take(IfaceWaiter **list) {
 
 static const Link *iface_link(Iface *i) {
         return manager_get_link(i->manager, i->settings.device);
+}
+
+/* New connections may start: the demand-dial manager runs and is not on its
+ * way to stopping. */
+static bool may_connect(Iface *i) {
+        return i->manager->running && !i->manager->stopping;
 }
 
 static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
@@ -190,7 +229,7 @@ static void publish(Iface *i, unsigned changed) {
                 log_internal(i->manager->published ? LOG_INFO : LOG_DEBUG, 0, "%s: %s → %s", i->name,
                              iface_state_to_string(i->state), iface_state_to_string(state));
                 if (state == IFACE_CONNECTED) {
-                        i->connected_since = now_realtime_usec();
+                        i->connected_since = clock_now(i->manager->clock, CLOCK_REALTIME);
                         changed |= IFACE_PROP_CONNECTED_SINCE;
                         set_last_error(i, "", &changed);
                 } else if (i->state == IFACE_CONNECTED) {
@@ -212,16 +251,30 @@ static void publish(Iface *i, unsigned changed) {
                 iface_send_changed(i, changed);
 }
 
+bool iface_is_idle(Iface *i) {
+        return i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE);
+}
+
+/* Idle, and nothing of the connection left running either (a dialer's
+ * device a dialer left up, say). */
+static bool is_torn_down(Iface *i) {
+        return iface_is_idle(i) && !(i->method->torn_down && !i->method->torn_down(i));
+}
+
+const Settings *iface_configured_settings(Iface *i) {
+        return i->next_settings ?: &i->settings;
+}
+
 static void op_end(Iface *i) {
         i->redial_attempt = false;
         if (i->method->cancel)
                 i->method->cancel(i);
-        i->op_timeout = sd_event_source_disable_unref(i->op_timeout);
-        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+        clock_timer_stop(&i->op_timeout);
+        clock_timer_stop(&i->redial_timer);
         i->op = IFACE_OP_NONE;
 }
 
-static int start_connect(Iface *i);
+static void attempt_start(Iface *i);
 static void redial_schedule(Iface *i);
 static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, bool by_request);
 
@@ -241,31 +294,29 @@ static void connect_succeeded(Iface *i) {
         waiters_finish(i, w, 0, NULL);
 }
 
-/* The attempt failed: LastError says so, unless it was cancelled. With
- * rollback, what the attempt left half up is taken down again; a persistent
- * interface redials once that is done. */
-static void connect_failed(Iface *i, const char *message, bool cancelled, bool rollback) {
+/* The attempt failed: LastError says so. With rollback, what the attempt
+ * left half up is taken down again; a persistent interface redials once
+ * that is done. */
+static void connect_failed(Iface *i, const char *message, bool rollback) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
         bool was_redial = i->redial_attempt;
         unsigned changed = 0;
 
         op_end(i);
-        if (!cancelled) {
-                log_warning("%s: connection attempt failed: %s", i->name, message);
-                set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
-                /* The backoff counts failed redials; the attempt an
-                 * administrator asked for is not one. */
-                if (i->redialing && was_redial)
-                        i->redial_failures++;
-        }
+        log_warning("%s: connection attempt failed: %s", i->name, message);
+        set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
+        /* The backoff counts failed redials; the attempt an administrator
+         * asked for is not one. */
+        if (i->redialing && was_redial)
+                i->redial_failures++;
         /* A persistent interface goes on trying: it stays connecting
          * through the pause, and the callers read that. */
-        if (!cancelled && !rollback && i->redialing)
+        if (!rollback && i->redialing)
                 redial_schedule(i);
         publish(i, changed);
         waiters_finish(i, w, -ECONNREFUSED, message);
 
-        if (cancelled || !rollback || i->op != IFACE_OP_NONE)
+        if (!rollback || i->op != IFACE_OP_NONE)
                 return; /* nothing to roll back, or a callback started something new */
         i->redial_after_teardown = i->redialing;
         (void) disconnect_internal(i, NULL, NULL, false);
@@ -277,20 +328,85 @@ static void connect_failed(Iface *i, const char *message, bool cancelled, bool r
         }
 }
 
-static void disconnect_finished(Iface *i, int r, const char *message) {
+/* The connection's own settings: changing one of them means another
+ * connection, not the same one configured differently. */
+static bool connection_settings_differ(const Settings *a, const Settings *b) {
+        return !streq_ptr(a->device, b->device) || !strv_equal(a->connect_command, b->connect_command) ||
+               !strv_equal(a->disconnect_command, b->disconnect_command);
+}
+
+/* Puts s in force (the interface is idle, or s leaves the connection as it
+ * is) and announces what changed. Takes s. */
+static void settings_apply(Iface *i, Settings *s) {
+        _cleanup_free_ char *old_device = NULL;
+        const ConnMethod *method = i->manager->method_for(s);
+        unsigned changed = 0;
+
+        if (!streq_ptr(s->device, i->settings.device)) {
+                changed |= IFACE_PROP_DEVICE;
+                old_device = TAKE_PTR(i->settings.device);
+        }
+        if (s->enabled != i->settings.enabled)
+                changed |= IFACE_PROP_ENABLED;
+        if (s->persistent != i->settings.persistent)
+                changed |= IFACE_PROP_PERSISTENT;
+
+        if (method != i->method)
+                /* A method cannot take over another's connection; there is
+                 * none left, only the old one's records to clear. */
+                iface_terminate(i);
+
+        /* New settings, new chances: the pause after giving up ends too. */
+        if (i->gave_up) {
+                i->gave_up = false;
+                clock_timer_stop(&i->redial_timer);
+        }
+        settings_done(&i->settings);
+        i->settings = *s;
+        free(s);
+        i->method = method;
+
+        if (old_device)
+                manager_iface_device_changed(i->manager, i, old_device);
+        if (changed && i->announced)
+                iface_send_changed(i, changed);
+}
+
+static void teardown_finished(Iface *i, int r, const char *message) {
         IfaceWaiter *w = waiters_take(&i->disconnect_waiters);
         IfaceWaiter *then_connect = waiters_take(&i->connect_after_teardown);
+        IfaceWaiter *settings_done_w = waiters_take(&i->settings_waiters);
+        bool reconnect = i->reconnect_after_teardown;
 
         op_end(i);
-        if (i->redial_after_teardown && !then_connect) {
+        i->reconnect_after_teardown = false;
+        if (i->next_settings) {
+                settings_apply(i, TAKE_PTR(i->next_settings));
+                reconnect = reconnect && i->settings.enabled && may_connect(i);
+        } else
+                reconnect = false;
+
+        if (i->redial_after_teardown && !then_connect && !reconnect) {
                 i->redial_after_teardown = false;
                 if (i->redialing)
                         redial_schedule(i);
         }
+        i->redial_after_teardown = false;
         publish(i, 0);
         waiters_finish(i, w, r, message);
+        waiters_finish(i, settings_done_w, 0, NULL);
 
-        /* Connect() calls that arrived during the teardown start now. */
+        if (reconnect && i->op == IFACE_OP_NONE && i->state != IFACE_UNREACHABLE) {
+                /* The connection is back with its new settings, as after a
+                 * redial: nobody waits for it, State tells. */
+                log_info("%s: connecting again with the new settings (device %s).", i->name, i->settings.device);
+                redial_stop(i);
+                i->redialing = i->method->redials && i->settings.persistent;
+                attempt_start(i);
+        }
+
+        /* Connect() calls that arrived during the teardown start now (or
+         * join the attempt just started). */
         while (then_connect) {
                 IfaceWaiter *next = then_connect->next;
                 int k = iface_connect(i, then_connect->done, then_connect->userdata);
@@ -315,11 +431,13 @@ void iface_update(Iface *i) {
 
         switch (i->op) {
         case IFACE_OP_CONNECT:
+                if (i->redial_timer)
+                        break; /* pausing before a redial: nothing is dialing */
                 if (link_gone(i)) {
                         _cleanup_free_ char *msg = NULL;
                         if (asprintf(&msg, "Device %s disappeared while %s was connecting.", i->settings.device, i->name) < 0)
                                 msg = NULL;
-                        connect_failed(i, msg ?: "Device disappeared.", false, false);
+                        connect_failed(i, msg ?: "Device disappeared.", false);
                         return;
                 }
                 if (i->method->observe(i) == IFACE_CONNECTED) {
@@ -333,7 +451,7 @@ void iface_update(Iface *i) {
                 else
                         observed = link_gone(i) ? IFACE_DISCONNECTED : i->method->observe(i);
                 if (observed == IFACE_DISCONNECTED) {
-                        disconnect_finished(i, 0, NULL);
+                        teardown_finished(i, 0, NULL);
                         return;
                 }
                 break;
@@ -343,7 +461,7 @@ void iface_update(Iface *i) {
         publish(i, 0);
 }
 
-static int on_op_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+static void on_op_timeout(void *userdata) {
         Iface *i = userdata;
         _cleanup_free_ char *msg = NULL;
 
@@ -352,27 +470,21 @@ static int on_op_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                              i->settings.connect_timeout_sec, i->settings.device) < 0)
                         msg = NULL;
                 /* Leave nothing half up: take the link down again. */
-                connect_failed(i, msg ?: "Connection attempt timed out.", false, true);
+                connect_failed(i, msg ?: "Connection attempt timed out.", true);
         } else if (i->op == IFACE_OP_DISCONNECT) {
                 if (asprintf(&msg, "%s did not go down within %u s.", i->name, i->settings.disconnect_timeout_sec) < 0)
                         msg = NULL;
                 log_warning("%s: %s", i->name, msg ?: "teardown timed out");
-                disconnect_finished(i, -ETIMEDOUT, msg ?: "Teardown timed out.");
+                teardown_finished(i, -ETIMEDOUT, msg ?: "Teardown timed out.");
         }
-        return 0;
-}
-
-static int arm_timeout(Iface *i, uint32_t sec) {
-        i->op_timeout = sd_event_source_disable_unref(i->op_timeout);
-        return sd_event_add_time_relative(i->manager->event, &i->op_timeout, CLOCK_MONOTONIC,
-                                          (uint64_t) sec * 1000000u, 0, on_op_timeout, i);
 }
 
 static int start_connect(Iface *i) {
         int r;
 
         i->op = IFACE_OP_CONNECT;
-        r = arm_timeout(i, i->settings.connect_timeout_sec);
+        r = clock_timer_start(i->manager->clock, &i->op_timeout, sec_to_usec(i->settings.connect_timeout_sec),
+                              on_op_timeout, i);
         if (r >= 0)
                 r = i->method->start_connect(i);
         return r;
@@ -384,7 +496,8 @@ static int start_disconnect(Iface *i) {
         i->op = IFACE_OP_DISCONNECT;
         /* The method has DisconnectTimeoutSec to finish (a dialer is then
          * killed); a few seconds more, and the callers are told it failed. */
-        r = arm_timeout(i, i->settings.disconnect_timeout_sec + 5);
+        r = clock_timer_start(i->manager->clock, &i->op_timeout,
+                              sec_to_usec(i->settings.disconnect_timeout_sec) + TEARDOWN_GRACE_USEC, on_op_timeout, i);
         if (r >= 0)
                 r = i->method->start_disconnect(i);
         return r;
@@ -398,7 +511,7 @@ static void attempt_start(Iface *i) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "Could not start connecting.", false, false);
+                connect_failed(i, msg ?: "Could not start connecting.", false);
                 return;
         }
         iface_update(i);
@@ -406,17 +519,17 @@ static void attempt_start(Iface *i) {
 
 void iface_method_failed(Iface *i, int r, const char *message) {
         if (i->op == IFACE_OP_CONNECT)
-                connect_failed(i, message, false, false);
+                connect_failed(i, message, false);
         else if (i->op == IFACE_OP_DISCONNECT) {
                 log_warning("%s: teardown failed: %s", i->name, message);
-                disconnect_finished(i, r, message);
+                teardown_finished(i, r, message);
         }
 }
 
 int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         int r;
 
-        if (!i->manager->running)
+        if (!may_connect(i))
                 return -ESRCH;
 
         switch (i->op) {
@@ -424,7 +537,7 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
                 r = waiter_add(&i->connect_waiters, done, userdata);
                 if (r >= 0 && i->redial_timer) {
                         /* Waiting to redial: an administrator wants it now. */
-                        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+                        clock_timer_stop(&i->redial_timer);
                         i->redial_failures = 0;
                         attempt_start(i);
                 }
@@ -458,14 +571,13 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
         if (by_request)
                 redial_stop(i);
 
-        if (i->op == IFACE_OP_DISCONNECT)
-                return done ? waiter_add(&i->disconnect_waiters, done, userdata) : 0;
-
         if (done) {
                 r = waiter_add(&i->disconnect_waiters, done, userdata);
                 if (r < 0)
                         return r;
         }
+        if (i->op == IFACE_OP_DISCONNECT)
+                return 0; /* joined */
 
         if (i->op == IFACE_OP_CONNECT) {
                 _cleanup_free_ char *msg = NULL;
@@ -487,7 +599,7 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "Could not disconnect %s: %s", i->name, strerror(-r)) < 0)
                         msg = NULL;
-                disconnect_finished(i, r, msg ?: "Could not disconnect.");
+                teardown_finished(i, r, msg ?: "Could not disconnect.");
                 return 0;
         }
         iface_update(i);
@@ -497,16 +609,15 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
 int iface_disconnect(Iface *i, IfaceDoneFunc done, void *userdata) {
         if (!i->manager->running)
                 return -ESRCH;
-        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
+        if (iface_is_idle(i))
                 return -ENOTCONN;
         return disconnect_internal(i, done, userdata, true);
 }
 
 int iface_ensure_disconnected(Iface *i, IfaceDoneFunc done, void *userdata) {
-        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE) &&
-            !(i->method->torn_down && !i->method->torn_down(i))) {
+        if (is_torn_down(i)) {
                 redial_stop(i);
-                i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
+                clock_timer_stop(&i->redial_timer);
                 publish(i, 0);
                 if (done)
                         done(i, 0, NULL, userdata);
@@ -515,79 +626,103 @@ int iface_ensure_disconnected(Iface *i, IfaceDoneFunc done, void *userdata) {
         return disconnect_internal(i, done, userdata, true);
 }
 
-int iface_set_settings(Iface *i, const Settings *s) {
-        Settings copy;
-        unsigned changed = 0;
+int iface_set_settings(Iface *i, const Settings *s, IfaceDoneFunc done, void *userdata) {
+        Settings *copy;
+        bool live, conn_changed;
         int r;
 
-        settings_init(&copy);
-        r = settings_copy(&copy, s);
-        if (r < 0)
-                return r;
-
-        if (!streq_ptr(copy.device, i->settings.device))
-                changed |= IFACE_PROP_DEVICE;
-        if (copy.enabled != i->settings.enabled)
-                changed |= IFACE_PROP_ENABLED;
-        if (copy.persistent != i->settings.persistent)
-                changed |= IFACE_PROP_PERSISTENT;
-
-        if (conn_method_for(&copy) != i->method) {
-                /* A new method cannot finish the old one's work. */
-                iface_abort_operations(i, "The interface's configuration changed.");
-                iface_terminate(i);
+        if (settings_equal(s, iface_configured_settings(i))) {
+                /* Nothing new; a change still waiting is what it asks for. */
+                if (i->next_settings && done)
+                        return waiter_add(&i->settings_waiters, done, userdata);
+                if (done)
+                        done(i, 0, NULL, userdata);
+                return 0;
         }
-        /* New settings, new chances. */
-        i->gave_up = false;
-        settings_done(&i->settings);
-        i->settings = copy;
-        i->method = conn_method_for(&i->settings);
 
-        if (changed && i->announced)
-                iface_send_changed(i, changed);
+        copy = settings_dup(s);
+        if (!copy)
+                return -ENOMEM;
+        if (done) {
+                r = waiter_add(&i->settings_waiters, done, userdata);
+                if (r < 0) {
+                        settings_free(copy);
+                        return r;
+                }
+        }
+
+        if (i->op == IFACE_OP_DISCONNECT) {
+                /* A teardown is in flight: the later request wins, and
+                 * applies when it ends. */
+                settings_free(i->next_settings);
+                i->next_settings = copy;
+                return 0;
+        }
+
+        conn_changed = connection_settings_differ(&i->settings, copy);
+        live = !is_torn_down(i);
+        if (live && (!copy->enabled || conn_changed)) {
+                log_info("%s: %s; disconnecting first.", i->name,
+                         copy->enabled ? "its connection settings changed" : "disabled");
+                settings_free(i->next_settings);
+                i->next_settings = copy;
+                /* Connected or connecting: back with the new settings. */
+                i->reconnect_after_teardown = copy->enabled &&
+                                              (i->op == IFACE_OP_CONNECT || i->state == IFACE_CONNECTED ||
+                                               i->state == IFACE_CONNECTING);
+                /* Callers waiting for the attempt wait for the next one, or
+                 * learn why there is none. */
+                waiters_move(&i->connect_after_teardown, &i->connect_waiters);
+                return disconnect_internal(i, NULL, NULL, true);
+        }
+
+        settings_apply(i, copy);
         iface_update(i);
+        waiters_finish(i, waiters_take(&i->settings_waiters), 0, NULL);
         return 0;
 }
 
-void iface_abort_operations(Iface *i, const char *message) {
+void iface_abort_operations(Iface *i, int error, const char *message) {
         IfaceWaiter *c = waiters_take(&i->connect_waiters);
         IfaceWaiter *d = waiters_take(&i->disconnect_waiters);
         IfaceWaiter *t = waiters_take(&i->connect_after_teardown);
+        IfaceWaiter *s = waiters_take(&i->settings_waiters);
 
         op_end(i);
-        waiters_finish(i, c, -ECONNREFUSED, message);
-        waiters_finish(i, d, -ECANCELED, message);
-        waiters_finish(i, t, -ECONNREFUSED, message);
+        i->reconnect_after_teardown = false;
+        waiters_finish(i, c, error ?: -ECONNREFUSED, message);
+        waiters_finish(i, d, error ?: -ECANCELED, message);
+        waiters_finish(i, t, error ?: -ECONNREFUSED, message);
+        waiters_finish(i, s, error ?: -ECANCELED, message);
 }
 
-static int on_redial_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+static void on_redial_timer(void *userdata) {
         Iface *i = userdata;
 
-        i->redial_timer = sd_event_source_disable_unref(i->redial_timer);
         if (i->gave_up) {
                 /* The pause after giving up is over: reachable again. */
                 i->gave_up = false;
                 log_info("%s: may be connected again.", i->name);
                 publish(i, 0);
-                return 0;
+                return;
         }
         if (i->op != IFACE_OP_CONNECT)
-                return 0;
+                return;
         log_info("%s: redialing (attempt %u).", i->name, i->redial_failures + 1);
         i->redial_attempt = true;
         attempt_start(i);
-        return 0;
 }
 
-/* Waits, then dials again (the caller publishes the state): RedialIntervalSec, doubled after each failure up
- * to RedialMaxIntervalSec; after RedialAttempts failures in a row, gives up
- * and the interface is unreachable (connection-failure) for the longest
- * pause, so that nothing redials in a tight loop. */
+/* Waits, then dials again (the caller publishes the state): RedialIntervalSec,
+ * doubled after each failure up to RedialMaxIntervalSec; after RedialAttempts
+ * failures in a row, gives up and the interface is unreachable
+ * (connection-failure) for the longest pause, so that nothing redials in a
+ * tight loop. */
 static void redial_schedule(Iface *i) {
         uint64_t delay;
         int r;
 
-        if (!i->manager->running || i->manager->stopping) {
+        if (!may_connect(i)) {
                 redial_stop(i);
                 return;
         }
@@ -596,9 +731,8 @@ static void redial_schedule(Iface *i) {
                             i->redial_failures, i->settings.redial_max_interval_sec);
                 redial_stop(i);
                 i->gave_up = true;
-                (void) sd_event_add_time_relative(i->manager->event, &i->redial_timer, CLOCK_MONOTONIC,
-                                                  (uint64_t) i->settings.redial_max_interval_sec * 1000000u, 0,
-                                                  on_redial_timer, i);
+                (void) clock_timer_start(i->manager->clock, &i->redial_timer,
+                                         sec_to_usec(i->settings.redial_max_interval_sec), on_redial_timer, i);
                 return;
         }
 
@@ -610,8 +744,7 @@ static void redial_schedule(Iface *i) {
 
         log_info("%s: redialing in %" PRIu64 " s.", i->name, delay);
         i->op = IFACE_OP_CONNECT; /* connecting, after a pause */
-        r = sd_event_add_time_relative(i->manager->event, &i->redial_timer, CLOCK_MONOTONIC, delay * 1000000u, 0,
-                                       on_redial_timer, i);
+        r = clock_timer_start(i->manager->clock, &i->redial_timer, delay * USEC_PER_SEC, on_redial_timer, i);
         if (r < 0) {
                 log_error_errno(r, "%s: cannot schedule the redial: %m", i->name);
                 i->op = IFACE_OP_NONE;
@@ -624,6 +757,11 @@ void iface_connection_dropped(Iface *i, const char *message) {
         if (i->op == IFACE_OP_NONE && i->redialing)
                 redial_schedule(i);
         iface_update(i);
+}
+
+void iface_connection_adopted(Iface *i) {
+        /* It was connected by someone's Connect(): keep it so. */
+        i->redialing = i->method->redials && i->settings.persistent;
 }
 
 void iface_terminate(Iface *i) {

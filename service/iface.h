@@ -1,13 +1,17 @@
-/* A WAN interface and its state machine. This file's iface_update() is the
- * only code that changes State; everything else asks it to. The model knows
- * nothing of D-Bus: it reports property changes through iface_send_changed()
- * (iface-bus.c) and finishes operations through IfaceDoneFunc callbacks. */
+/* A WAN interface and its state machine. iface.c is the only code that writes
+ * an interface's State, operation, waiters, settings and redial fields;
+ * connection methods report what happened (iface_update(),
+ * iface_method_failed(), iface_connection_dropped(), iface_connection_adopted())
+ * and the manager and the bus layer ask (iface_connect(), iface_set_settings(),
+ * …). The model knows nothing of D-Bus: it reports property changes through
+ * iface_send_changed() (iface-bus.c) and finishes operations through
+ * IfaceDoneFunc callbacks. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "clock.h"
 #include "settings.h"
 
 typedef struct Manager Manager;
@@ -62,9 +66,13 @@ struct Iface {
         Manager *manager;
         char *name;
         char *path;
-        Settings settings;
+        Settings settings;       /* what the connection runs with */
+        /* Settings configured while a connection was up (or a teardown in
+         * flight) that it cannot run with: applied once the teardown ends. */
+        Settings *next_settings;
 
         const ConnMethod *method;
+        void *method_data; /* the connection method's own state */
 
         /* What we last published. */
         IfaceState state;
@@ -77,9 +85,11 @@ struct Iface {
         IfaceWaiter *connect_waiters;
         IfaceWaiter *disconnect_waiters;
         IfaceWaiter *connect_after_teardown; /* Connect() while disconnecting */
-        sd_event_source *op_timeout;
-        uint32_t netlink_request;
-        void *method_data; /* the connection method's own state */
+        IfaceWaiter *settings_waiters;       /* changes waiting for next_settings */
+        ClockTimer *op_timeout;
+        /* The teardown in flight was started because the connection's
+         * settings changed: connect again with the new ones. */
+        bool reconnect_after_teardown;
 
         /* Persistent redialing: active from an administrator's Connect()
          * until their Disconnect(). */
@@ -88,7 +98,7 @@ struct Iface {
         bool gave_up;                /* unreachable/connection-failure */
         unsigned redial_failures;    /* failed redials in a row */
         bool redial_attempt;         /* the attempt in flight is a redial */
-        sd_event_source *redial_timer;
+        ClockTimer *redial_timer;    /* the pause before a redial, or after giving up */
 
         /* On the bus: InterfacesAdded sent, or there from the start; property
          * changes are announced only then, and no longer once removed. */
@@ -104,13 +114,22 @@ const char *iface_state_to_string(IfaceState s);
 void iface_reasons_to_strv(unsigned reasons, const char *ret[static 5]);
 
 /* Re-derives State, IfIndex, reasons from the kernel, settings and manager,
- * completes operations that reached their goal, and announces changes. */
+ * completes operations that reached their goal, and announces changes.
+ * Connection methods call it whenever what they observe may have changed. */
 void iface_update(Iface *i);
+
+/* Nothing in flight and State disconnected or unreachable: Disconnect() has
+ * nothing to do, Delete() may go ahead. */
+bool iface_is_idle(Iface *i);
+
+/* The settings as configured: those waiting for a teardown, else the ones
+ * in force. What the configuration file says. */
+const Settings *iface_configured_settings(Iface *i);
 
 /* Starts a connection attempt or joins the one in flight. Returns 0 when
  * done will be called later, or -errno when the interface is in no state to
  * connect (-EISCONN connected, -EHOSTDOWN disabled, -ENETUNREACH unreachable,
- * -ESRCH demand-dial manager stopped). */
+ * -ESRCH demand-dial manager stopped or stopping). */
 int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata);
 
 /* Tears the connection down, cancels an attempt or joins a teardown. Returns 0
@@ -118,20 +137,29 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata);
  * disconnect, -ESRCH when the demand-dial manager is stopped. */
 int iface_disconnect(Iface *i, IfaceDoneFunc done, void *userdata);
 
-/* Like iface_disconnect(), but for the service itself (disabling,
- * StopDemandDialManager): done is called at once when nothing is up. */
+/* Like iface_disconnect(), but for the service itself (StopDemandDialManager):
+ * done is called at once when nothing is up or running. */
 int iface_ensure_disconnected(Iface *i, IfaceDoneFunc done, void *userdata);
 
-/* Replaces the settings (Reload, SetEnabled) and announces what changed. */
-int iface_set_settings(Iface *i, const Settings *s);
+/* New settings (Reload, SetEnabled); the later request wins. Settings the
+ * live connection can run with apply at once. Disabling it, or changing its
+ * Device or commands, tears it down first and applies them then; a
+ * connection whose Device or commands changed and that stays enabled is
+ * connected again with the new settings, as a redial is. done (may be NULL)
+ * is called once they apply, possibly before this returns. Returns 0 or
+ * -ENOMEM (done not called). */
+int iface_set_settings(Iface *i, const Settings *s, IfaceDoneFunc done, void *userdata);
 
-/* Fails every waiter (the interface is going away). */
-void iface_abort_operations(Iface *i, const char *message);
+/* Fails every waiter with error, or when error is 0 as fits each (wand is
+ * going away: ConnectionFailed for Connect(), -ECANCELED for the others). */
+void iface_abort_operations(Iface *i, int error, const char *message);
 
-/* Called by connection methods: an operation failed; or the connection went
- * down without anyone asking (a persistent interface then redials). */
+/* Called by connection methods: an operation failed; the connection went
+ * down without anyone asking (a persistent interface then redials); or a
+ * connection an earlier wand left running was taken over at start-up. */
 void iface_method_failed(Iface *i, int r, const char *message);
 void iface_connection_dropped(Iface *i, const char *message);
+void iface_connection_adopted(Iface *i);
 
 /* Stops a connection method for good: the interface is going away. */
 void iface_terminate(Iface *i);

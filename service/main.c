@@ -95,7 +95,7 @@ static int on_event_exit(sd_event_source *s, void *userdata) {
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
-        int r = manager_reload(m);
+        int r = manager_reload(m, NULL, NULL);
         if (r < 0)
                 log_error_errno(r, "Reload failed: %m");
         return 0;

@@ -149,6 +149,19 @@ static int method_stop_ddm(sd_bus_message *m, void *userdata, sd_bus_error *erro
         return 1;
 }
 
+static void reload_done(Manager *manager, int r, void *userdata) {
+        sd_bus_message *m = userdata;
+
+        if (r < 0)
+                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_FAILED,
+                                                  "The configuration in %s was read, but not every interface could be "
+                                                  "added: %s. See the service's log.",
+                                                  manager->config_dir, strerror(-r));
+        else
+                (void) sd_bus_reply_method_return(m, NULL);
+        sd_bus_message_unref(m);
+}
+
 static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Manager *manager = userdata;
         int r;
@@ -157,11 +170,15 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        r = manager_reload(manager);
-        if (r < 0)
+        /* Replies once the teardowns the new configuration calls for have
+         * ended. */
+        r = manager_reload(manager, reload_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Could not read the configuration in %s: %s",
                                          manager->config_dir, strerror(-r));
-        return sd_bus_reply_method_return(m, NULL);
+        }
+        return 1;
 }
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -80,8 +80,8 @@ static int slot_attach(Manager *m, Iface *i) {
         return 0;
 }
 
-static void slot_detach(Manager *m, Iface *i) {
-        DeviceSlot *s = slot_find(m, i->settings.device);
+static void slot_detach(Manager *m, Iface *i, const char *device) {
+        DeviceSlot *s = slot_find(m, device);
 
         if (!s)
                 return;
@@ -127,7 +127,7 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
                 return r;
         }
         if (!tsearch(i, &m->ifaces, iface_compare)) {
-                slot_detach(m, i);
+                slot_detach(m, i, i->settings.device);
                 iface_free(i);
                 return -ENOMEM;
         }
@@ -146,31 +146,24 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
 }
 
 static void remove_iface(Manager *m, Iface *i, const char *why) {
-        iface_abort_operations(i, why);
+        /* Its callers' handle names no interface any more. */
+        iface_abort_operations(i, -EBADF, why);
         iface_terminate(i);
         /* Announce while the object can still be found. */
         (void) manager_bus_iface_removed(m, i);
         i->announced = false;
         tdelete(i, &m->ifaces, iface_compare);
         m->n_ifaces--;
-        slot_detach(m, i);
+        slot_detach(m, i, i->settings.device);
         iface_free(i);
 }
 
-static int apply_settings(Manager *m, Iface *i, const Settings *s) {
-        bool moved = !streq(s->device, i->settings.device);
-        int r;
-
-        if (moved)
-                slot_detach(m, i);
-        r = iface_set_settings(i, s);
-        if (moved) {
-                int k = slot_attach(m, i);
-                if (k < 0)
-                        return k;
-                iface_update(i);
-        }
-        return r;
+void manager_iface_device_changed(Manager *m, Iface *i, const char *old_device) {
+        slot_detach(m, i, old_device);
+        if (slot_attach(m, i) < 0)
+                /* Its link's changes are missed until the next one of the
+                 * interface's own; State is re-derived on every event. */
+                log_oom();
 }
 
 int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface **ret) {
@@ -211,69 +204,32 @@ int manager_delete_iface(Manager *m, Iface *i) {
         return 0;
 }
 
-/* SetEnabled. */
-
-typedef struct EnableJob {
-        Manager *manager;
-        bool enabled;
-        IfaceDoneFunc done;
-        void *userdata;
-} EnableJob;
-
-static void enable_apply(Iface *i, int r, const char *message, void *userdata) {
-        EnableJob *job = userdata;
-        Settings s;
-
-        /* Disabled it is, whether or not the teardown went well: the file
-         * already says so. */
-        settings_init(&s);
-        r = settings_copy(&s, &i->settings);
-        if (r >= 0) {
-                s.enabled = job->enabled;
-                r = apply_settings(job->manager, i, &s);
-        }
-        settings_done(&s);
-        log_info("%s: %s.", i->name, job->enabled ? "enabled" : "disabled");
-        job->done(i, r, r < 0 ? "Could not apply the setting." : NULL, job->userdata);
-        free(job);
-}
-
+/* SetEnabled: persisted first, then applied like any change of settings
+ * (iface_set_settings(): disabling a live connection tears it down first). */
 int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata) {
-        _cleanup_free_ char *message = NULL;
-        EnableJob *job;
-        Settings s;
+        _cleanup_(settings_done) Settings s;
         int r;
 
-        if (i->settings.enabled == enabled) {
-                done(i, 0, NULL, userdata);
-                return 0;
-        }
-
         settings_init(&s);
-        r = settings_copy(&s, &i->settings);
+        r = settings_copy(&s, iface_configured_settings(i));
         if (r < 0)
                 return r;
-        s.enabled = enabled;
-        r = config_write_interface(m->config_dir, i->name, &s);
-        settings_done(&s);
-        if (r < 0) {
-                log_error_errno(r, "%s: failed to save Enabled=%s: %m", i->name, enabled ? "yes" : "no");
-                if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
-                             i->name, m->config_dir, strerror(-r)) < 0)
-                        return -ENOMEM;
-                done(i, -EIO, message, userdata);
-                return 0;
-        }
+        if (s.enabled != enabled) {
+                _cleanup_free_ char *message = NULL;
 
-        job = calloc(1, sizeof(*job));
-        if (!job)
-                return -ENOMEM;
-        *job = (EnableJob) { m, enabled, done, userdata };
-        if (enabled) {
-                enable_apply(i, 0, NULL, job);
-                return 0;
+                s.enabled = enabled;
+                r = config_write_interface(m->config_dir, i->name, &s);
+                if (r < 0) {
+                        log_error_errno(r, "%s: failed to save Enabled=%s: %m", i->name, enabled ? "yes" : "no");
+                        if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
+                                     i->name, m->config_dir, strerror(-r)) < 0)
+                                return -ENOMEM;
+                        done(i, -EIO, message, userdata);
+                        return 0;
+                }
+                log_info("%s: %s.", i->name, enabled ? "enabled" : "disabled");
         }
-        return iface_ensure_disconnected(i, enable_apply, job);
+        return iface_set_settings(i, &s, done, userdata);
 }
 
 /* Configuration. */
@@ -330,8 +286,33 @@ static void find_gone(Iface *i, void *userdata) {
                 c->gone[c->n_gone++] = i;
 }
 
-int manager_reload(Manager *m) {
+/* A Reload() in progress: done once every teardown it caused has ended. */
+typedef struct ReloadJob {
+        Manager *manager;
+        size_t pending;
+        int error;
+        ManagerDoneFunc done;
+        void *userdata;
+} ReloadJob;
+
+static void reload_job_unref(ReloadJob *job) {
+        if (--job->pending > 0)
+                return;
+        if (job->done)
+                job->done(job->manager, job->error, job->userdata);
+        free(job);
+}
+
+static void reload_one_done(Iface *i, int r, const char *message, void *userdata) {
+        if (r < 0)
+                log_warning("%s: the new configuration could not be applied: %s", i->name,
+                            message ?: "the teardown it needed failed");
+        reload_job_unref(userdata);
+}
+
+int manager_reload(Manager *m, ManagerDoneFunc done, void *userdata) {
         ReloadContext c = { .manager = m };
+        ReloadJob *job;
         int r;
 
         log_info("Reloading the configuration from %s.", m->config_dir);
@@ -339,11 +320,16 @@ int manager_reload(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s/interfaces: %m", m->config_dir);
 
+        job = calloc(1, sizeof(*job));
         c.gone = calloc(m->n_ifaces + 1, sizeof(Iface *));
-        if (!c.gone) {
+        if (!job || !c.gone) {
+                free(job);
+                free(c.gone);
                 config_entries_free(c.entries, c.n);
                 return -ENOMEM;
         }
+        *job = (ReloadJob) { .manager = m, .pending = 1, .done = done, .userdata = userdata };
+
         manager_foreach_iface(m, find_gone, &c);
         for (size_t k = 0; k < c.n_gone; k++) {
                 log_info("%s: its configuration file is gone; no longer managed.", c.gone[k]->name);
@@ -355,13 +341,18 @@ int manager_reload(Manager *m) {
                 Iface *i = manager_find_iface(m, c.entries[k].name);
                 if (!i)
                         r = add_iface(m, c.entries[k].name, &c.entries[k].settings, NULL);
-                else if (!settings_equal(&i->settings, &c.entries[k].settings)) {
+                else if (!settings_equal(iface_configured_settings(i), &c.entries[k].settings)) {
                         log_info("%s: configuration changed.", i->name);
-                        r = apply_settings(m, i, &c.entries[k].settings);
+                        job->pending++;
+                        r = iface_set_settings(i, &c.entries[k].settings, reload_one_done, job);
+                        if (r < 0)
+                                job->pending--;
                 }
         }
         config_entries_free(c.entries, c.n);
-        return r;
+        job->error = r < 0 ? r : 0;
+        reload_job_unref(job);
+        return 0;
 }
 
 /* The demand-dial manager. */
@@ -418,8 +409,7 @@ static void stop_one_done(Iface *i, int r, const char *message, void *userdata) 
 static void stop_one(Iface *i, void *userdata) {
         StopJob *job = userdata;
 
-        if (i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE))
-                return;
+        /* Answered at once when nothing is up. */
         job->pending++;
         if (iface_ensure_disconnected(i, stop_one_done, job) < 0) {
                 log_oom();
@@ -458,11 +448,17 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
                 return -ENOMEM;
         m->event = sd_event_ref(event);
         m->running = true;
+        m->method_for = conn_method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);
         if (!m->config_dir || !m->runtime_dir) {
                 manager_free(m);
                 return -ENOMEM;
+        }
+        r = clock_event_new(&m->clock, event);
+        if (r < 0) {
+                manager_free(m);
+                return r;
         }
         r = process_reaper_new(&m->reaper, event);
         if (r < 0) {
@@ -485,7 +481,7 @@ static void free_slot(void *p) {
 }
 
 static void abort_one(Iface *i, void *userdata) {
-        iface_abort_operations(i, userdata);
+        iface_abort_operations(i, 0, userdata);
 }
 
 void manager_abort_operations(Manager *m, const char *why) {
@@ -506,6 +502,7 @@ Manager *manager_free(Manager *m) {
         m->polkit = polkit_registry_free(m->polkit);
         m->netlink = netlink_free(m->netlink);
         m->reaper = process_reaper_free(m->reaper);
+        m->clock = clock_event_free(m->clock);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         free(m->config_dir);

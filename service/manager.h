@@ -12,6 +12,9 @@
 typedef struct PolkitRegistry PolkitRegistry;
 typedef struct ProcessReaper ProcessReaper;
 
+/* Which connection method an interface's settings call for. */
+typedef const ConnMethod *(*ConnMethodForFunc)(const Settings *s);
+
 struct Manager {
         sd_event *event;
         sd_bus *bus;
@@ -20,7 +23,12 @@ struct Manager {
 
         bool running;   /* the demand-dial manager */
         bool published; /* objects are on the bus: announce changes */
-        bool stopping;
+        bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
+
+        /* The world the state machine runs in: the daemon's clock and
+         * connection methods, or the unit tests' scripted ones. */
+        Clock *clock;
+        ConnMethodForFunc method_for;
 
         Netlink *netlink;
         PolkitRegistry *polkit;
@@ -40,9 +48,14 @@ void manager_abort_operations(Manager *m, const char *why);
  * their links are known only once the first netlink dump is in. */
 int manager_load(Manager *m);
 
+typedef void (*ManagerDoneFunc)(Manager *m, int r, void *userdata);
+
 /* Re-reads the interface files: new ones appear, removed ones disappear,
- * changed ones take their new settings. Returns 0 or -errno. */
-int manager_reload(Manager *m);
+ * changed ones take their new settings (iface_set_settings()). done (may be
+ * NULL) is called once every teardown that caused has ended. Returns 0, or
+ * -errno when the directory could not be read (nothing changed, done not
+ * called). */
+int manager_reload(Manager *m, ManagerDoneFunc done, void *userdata);
 
 /* iface_update() on every interface. */
 void manager_update_all(Manager *m);
@@ -60,10 +73,15 @@ int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface 
 /* Delete: removes the file, then the object. */
 int manager_delete_iface(Manager *m, Iface *i);
 
-/* SetEnabled: persists, disconnects first when disabling a connected
- * interface, then applies; done is called with the outcome (a failure to
- * persist changes nothing). Returns 0, or -ENOMEM and done is not called. */
+/* SetEnabled: persists, then applies (iface_set_settings(): disabling a live
+ * connection tears it down first); done is called with the outcome (a
+ * failure to persist changes nothing). Returns 0, or -ENOMEM and done is not
+ * called. */
 int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata);
+
+/* Called by iface.c when an interface's Device changed: its link's changes
+ * are routed to it from now on. */
+void manager_iface_device_changed(Manager *m, Iface *i, const char *old_device);
 
 /* The kernel link an interface's Device names, or NULL. */
 const Link *manager_get_link(Manager *m, const char *device);
@@ -71,7 +89,6 @@ const Link *manager_get_link(Manager *m, const char *device);
 /* Start / stop the demand-dial manager. Stopping disconnects every connected
  * or connecting interface in parallel and calls done when all are down. */
 int manager_start_ddm(Manager *m);
-typedef void (*ManagerDoneFunc)(Manager *m, int r, void *userdata);
 int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata);
 
 /* Implemented by the bus layer. */
