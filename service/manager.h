@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "iface.h"
+#include "link-cache.h"
 #include "netlink.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
@@ -30,6 +31,7 @@ struct Manager {
         Clock *clock;
         ConnMethodForFunc method_for;
 
+        LinkCache *links; /* the kernel's links, fed by netlink */
         Netlink *netlink;
         PolkitRegistry *polkit;
         ProcessReaper *reaper; /* processes of interfaces that are gone */

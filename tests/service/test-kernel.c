@@ -1,6 +1,7 @@
 /* service-kernel: a device-only interface mirrors the kernel whoever changes
- * the link; devices come and go; disabling, stopping the demand-dial
- * manager, cancelled and failed attempts, and LastError. */
+ * the link; devices come and go (and bridge ports leaving a bridge do not);
+ * disabling, stopping the demand-dial manager, cancelled and failed
+ * attempts, and LastError. */
 #include "wand-test.h"
 
 #include <string.h>
@@ -137,6 +138,78 @@ file_says_enabled(WandFixture *f, const char *name, gboolean *value)
                         g_error("Enabled=%s is no boolean of the contract", eq);
         }
         return found;
+}
+
+/* Whether wand announced any new value of prop on path. */
+static gboolean
+has_any_property_change(WandFixture *f, const char *path, const char *prop)
+{
+        for (guint k = 0; k < f->signals->len; k++) {
+                WandSignal *s = g_ptr_array_index(f->signals, k);
+                g_autoptr(GVariant) changed = NULL;
+                g_autoptr(GVariant) v = NULL;
+
+                if (strcmp(s->member, "PropertiesChanged") != 0 || strcmp(s->path, path) != 0)
+                        continue;
+                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+                v = g_variant_lookup_value(changed, prop, NULL);
+                if (v) {
+                        g_autofree char *printed = g_variant_print(v, TRUE);
+                        g_test_message("%s: %s changed to %s", path, prop, printed);
+                        return TRUE;
+                }
+        }
+        return FALSE;
+}
+
+static void
+test_bridge_port_released(WandFixture *f, gconstpointer data)
+{
+        const char *d0 = "/org/wand/Router1/interface/d0";
+        int wan0_index, d0_index;
+
+        /* A device-only interface and a dialer, each over a veth that is a
+         * bridge port; wan1 is the marker that tells when wand has read what
+         * came before. */
+        wand_ip("link add wbr0 type bridge");
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_add_veth(f, "dial0");
+        wand_ip("link set veth0 master wbr0");
+        wand_ip("link set dial0 master wbr0");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        wand_fixture_write_interface(f, "d0", "dial0", "ConnectCommand=/bin/sleep 1000\n");
+        wand_fixture_start(f);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_ip("link set dial0 up");
+        wand_iface_ok(f, d0, "Connect", NULL);
+        wand_assert_state(f, WAN0, "connected");
+        wand_assert_state(f, d0, "connected");
+        wan0_index = wand_get_ifindex(f, WAN0);
+        d0_index = wand_get_ifindex(f, d0);
+
+        /* Leaving the bridge, the kernel sends an AF_BRIDGE RTM_DELLINK for
+         * each port: the port is gone from the bridge, the device is not. */
+        wand_fixture_clear_signals(f);
+        wand_ip("link set veth0 nomaster");
+        wand_ip("link set dial0 nomaster");
+        wand_ip("link set veth1 up");
+        wand_fixture_wait_property_change(f, WAN1, WAND_INTERFACE_IFACE, "State",
+                                          g_variant_new_string("connected"));
+
+        g_assert_false(has_any_property_change(f, WAN0, "State"));
+        g_assert_false(has_any_property_change(f, WAN0, "IfIndex"));
+        g_assert_false(has_any_property_change(f, d0, "State"));
+        g_assert_false(has_any_property_change(f, d0, "IfIndex"));
+        wand_assert_state(f, WAN0, "connected");
+        wand_assert_state(f, d0, "connected");
+        g_assert_cmpint(wand_get_ifindex(f, WAN0), ==, wan0_index);
+        g_assert_cmpint(wand_get_ifindex(f, d0), ==, d0_index);
+        g_assert_cmpint(wand_link("veth0").ifindex, ==, wan0_index);
+
+        wand_iface_ok(f, d0, "Disconnect", NULL);
+        wand_ip("link del wbr0");
 }
 
 static void
@@ -431,6 +504,7 @@ main(int argc, char **argv)
         ADD("external-up-down", test_external_up_down);
         ADD("device-removed-and-added", test_device_removed_and_added);
         ADD("device-removed-while-connected", test_device_removed_while_connected);
+        ADD("bridge-port-released", test_bridge_port_released);
         ADD("set-enabled", test_set_enabled);
         ADD("stop-demand-dial-manager", test_stop_demand_dial_manager);
         ADD("stop-in-parallel", test_stop_in_parallel);
