@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -295,33 +296,129 @@ static int assign_interface(const char *key, const char *value, void *userdata, 
         return r;
 }
 
-/* A command runs as root: like sshd's StrictModes, take it only from a file
- * (and directory) that nobody but root can change. */
-static int check_command_source(const char *path, const struct stat *st, char **ret_error) {
-        _cleanup_free_ char *dir = NULL;
-        struct stat dst;
-        char *slash;
+/* Whether only root can change which entries a directory holds. A sticky
+ * one (like /tmp) lets others replace only their own entries, and the walk
+ * below requires every entry after it to be root's. */
+static bool directory_is_safe(const struct stat *st) {
+        return st->st_uid == 0 && (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
 
+#define SYMLINKS_MAX 40 /* as the kernel's path walk */
+#define CANNOT_CHECK "%s:0: refusing ConnectCommand=/DisconnectCommand=: cannot check %s on the way to it: %m"
+
+/* Walks path one name at a time, following symlinks as the kernel does, and
+ * checks every directory a name is looked up in: from / down to the file,
+ * through each directory a link passes through and down to where the link
+ * points. Whoever can change one of them can swap what wand reads. This is
+ * sshd's safe_path() (every directory up to / root's and not writable by
+ * group or others), plus the links on the way, plus sticky directories. */
+static int check_path_directories(const char *path, const struct stat *file_st, char **ret_error) {
+        _cleanup_free_ char *done = strdup("/"), *todo = NULL;
+        unsigned links = 0;
+        size_t at = 0;
+        struct stat st;
+
+        if (!done)
+                return -ENOMEM;
+        if (path[0] == '/')
+                todo = strdup(path);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return fail(-errno, ret_error, "%s: cannot get the working directory: %m", path);
+                todo = strprintf("%s/%s", cwd, path);
+        }
+        if (!todo)
+                return -ENOMEM;
+
+        /* done: the directory reached so far, with no link in it. */
+        for (;;) {
+                _cleanup_free_ char *name = NULL, *next = NULL;
+                struct stat dst;
+                size_t n;
+
+                at += strspn(todo + at, "/");
+                if (!todo[at])
+                        break;
+                n = strcspn(todo + at, "/");
+                name = strndup(todo + at, n);
+                if (!name)
+                        return -ENOMEM;
+                at += n;
+                if (streq(name, "."))
+                        continue;
+                if (streq(name, "..")) {
+                        char *slash = strrchr(done, '/');
+                        slash[slash == done ? 1 : 0] = 0;
+                        continue;
+                }
+
+                if (lstat(done, &dst) < 0)
+                        return fail(-EPERM, ret_error, CANNOT_CHECK, path, done);
+                if (!directory_is_safe(&dst))
+                        return fail(-EPERM, ret_error,
+                                    "%s:0: refusing ConnectCommand=/DisconnectCommand=: the directory %s on the way to "
+                                    "it can be changed by users other than root (owner uid %u, mode %04o); make it "
+                                    "root's and not group- or world-writable",
+                                    path, done, (unsigned) dst.st_uid, (unsigned) (dst.st_mode & 07777));
+
+                next = strprintf("%s%s%s", done, streq(done, "/") ? "" : "/", name);
+                if (!next)
+                        return -ENOMEM;
+                /* A link that cannot be followed by name (a /proc/PID/fd link)
+                 * cannot be checked either. */
+                if (lstat(next, &st) < 0)
+                        return fail(-EPERM, ret_error, CANNOT_CHECK, path, next);
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        char *rest;
+                        ssize_t k;
+
+                        if (++links > SYMLINKS_MAX)
+                                return fail(-ELOOP, ret_error, "%s: more than %u symbolic links on the way to it",
+                                            path, SYMLINKS_MAX);
+                        /* In a sticky directory others can write to, its owner may replace it. */
+                        if (st.st_uid != 0 && (dst.st_mode & (S_IWGRP | S_IWOTH)))
+                                return fail(-EPERM, ret_error,
+                                            "%s:0: refusing ConnectCommand=/DisconnectCommand=: the symbolic link %s "
+                                            "on the way to it is owned by uid %u in a directory others can write to; "
+                                            "make it root's",
+                                            path, next, (unsigned) st.st_uid);
+                        k = readlink(next, target, sizeof(target));
+                        if (k < 0)
+                                return fail(-EPERM, ret_error, CANNOT_CHECK, path, next);
+                        if ((size_t) k >= sizeof(target))
+                                return fail(-ENAMETOOLONG, ret_error, "%s: the link %s is too long", path, next);
+                        target[k] = 0;
+                        rest = strprintf("%s%s", target, todo + at);
+                        if (!rest)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = rest;
+                        at = 0;
+                        if (target[0] == '/')
+                                strcpy(done, "/");
+                        continue;
+                }
+                free(done);
+                done = TAKE_PTR(next);
+        }
+
+        /* done is now where the file is: the one that was read? */
+        if (stat(done, &st) < 0 || st.st_dev != file_st->st_dev || st.st_ino != file_st->st_ino)
+                return fail(-EAGAIN, ret_error, "%s: replaced while wand read it; reload wand again", path);
+        return 0;
+}
+
+/* A command runs as root: like sshd's StrictModes, take it only from a file
+ * (and directories) that nobody but root can change. */
+static int check_command_source(const char *path, const struct stat *st, char **ret_error) {
         if (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)))
                 return fail(-EPERM, ret_error,
                             "%s:0: refusing ConnectCommand=/DisconnectCommand= from a file that users other than root "
                             "can change (owner uid %u, mode %04o); make it root's and not group- or world-writable",
                             path, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777));
-
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (slash)
-                *slash = 0;
-        if (stat(slash ? dir : ".", &dst) < 0)
-                return fail(-errno, ret_error, "%s: cannot stat its directory: %m", path);
-        if (dst.st_uid != 0 || ((dst.st_mode & (S_IWGRP | S_IWOTH)) && !(dst.st_mode & S_ISVTX)))
-                return fail(-EPERM, ret_error,
-                            "%s:0: refusing ConnectCommand=/DisconnectCommand=: its directory can be changed by users "
-                            "other than root (owner uid %u, mode %04o)",
-                            path, (unsigned) dst.st_uid, (unsigned) (dst.st_mode & 07777));
-        return 0;
+        return check_path_directories(path, st, ret_error);
 }
 
 int config_read_interface(const char *path, Settings *ret, char **ret_error) {

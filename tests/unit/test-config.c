@@ -680,6 +680,132 @@ static void test_remove(Fixture *f, gconstpointer data) {
         g_free(path);
 }
 
+/* StrictModes: a file with a command loads only when nobody but root can
+ * change it or any directory on the way to it, through links too. The
+ * fixture's directory is root's 0700 in /tmp (root's, sticky). */
+
+#define COMMAND_FILE "[Interface]\nDevice=ppp0\nConnectCommand=/usr/sbin/pppd call isp\n"
+
+static void command_loads(const char *path) {
+        char *error = NULL;
+        Settings s;
+
+        if (config_read_interface(path, &s, &error) < 0)
+                g_error("%s refused: %s", path, error);
+        settings_done(&s);
+}
+
+/* Refused, and the message names the directory (or link) to fix. */
+static void command_refused(const char *path, const char *culprit) {
+        char *error = NULL;
+        Settings s;
+
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EPERM);
+        g_test_message("%s", error);
+        g_assert_true(g_str_has_prefix(error, path));
+        g_assert_nonnull(strstr(error, "refusing ConnectCommand="));
+        g_assert_nonnull(strstr(error, culprit));
+        free(error);
+}
+
+static bool need_root(void) {
+        if (geteuid() == 0)
+                return true;
+        g_test_skip("needs root to give files to other users");
+        return false;
+}
+
+static void test_strict_ancestors(Fixture *f, gconstpointer data) {
+        char *path = put(f, "interfaces/wan0.conf", COMMAND_FILE, -1);
+        char *culprit = g_strdup_printf("the directory %s on the way", f->dir);
+
+        if (!need_root())
+                goto out;
+        command_loads(path);
+
+        /* Not only the file's own directory: every one up to /. */
+        g_assert_cmpint(chmod(f->dir, 0777), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chmod(f->dir, 0770), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chmod(f->dir, 0755), ==, 0);
+        g_assert_cmpint(chown(f->dir, 65534, 0), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chown(f->dir, 0, 0), ==, 0);
+        command_loads(path);
+
+        /* Sticky like /tmp: others can replace only their own entries, and
+         * the ones on the way are root's. */
+        g_assert_cmpint(chmod(f->dir, 01777), ==, 0);
+        command_loads(path);
+        g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+
+        /* "." and ".." are walked like the kernel does. */
+        char *dotted = g_strdup_printf("%s/./interfaces/../interfaces/wan0.conf", f->dir);
+        command_loads(dotted);
+        g_free(dotted);
+out:
+        g_free(culprit);
+        g_free(path);
+}
+
+static void test_strict_symlinks(Fixture *f, gconstpointer data) {
+        char *target = put(f, "unsafe/real/wan0.conf", COMMAND_FILE, -1);
+        char *unsafe = g_build_filename(f->dir, "unsafe", NULL);
+        char *link = g_build_filename(f->idir, "wan0.conf", NULL);
+        char *culprit = g_strdup_printf("the directory %s on the way", unsafe);
+
+        if (!need_root())
+                goto out;
+        g_assert_cmpint(g_mkdir(f->idir, 0755), ==, 0);
+        g_assert_cmpint(symlink(target, link), ==, 0);
+        command_loads(link);
+
+        /* A linked file: the directories of where it points count too, not
+         * only the file and the link's directory. */
+        g_assert_cmpint(chmod(unsafe, 0777), ==, 0);
+        command_refused(link, culprit);
+
+        /* A relative link, and a link to a directory on the way. */
+        g_assert_cmpint(g_unlink(link), ==, 0);
+        g_assert_cmpint(symlink("../unsafe/real/wan0.conf", link), ==, 0);
+        command_refused(link, culprit);
+        char *dirlink = g_build_filename(f->dir, "cfg", NULL);
+        char *via = g_build_filename(dirlink, "wan0.conf", NULL);
+        g_assert_cmpint(symlink("unsafe/real", dirlink), ==, 0);
+        command_refused(via, culprit);
+        g_assert_cmpint(chmod(unsafe, 0755), ==, 0);
+        command_loads(link);
+        command_loads(via);
+
+        /* In a sticky directory others can write to, a link must be root's:
+         * its owner could point it elsewhere. */
+        g_assert_cmpint(chmod(f->dir, 01777), ==, 0);
+        command_loads(via);
+        g_assert_cmpint(lchown(dirlink, 65534, 65534), ==, 0);
+        char *link_culprit = g_strdup_printf("the symbolic link %s on the way", dirlink);
+        command_refused(via, link_culprit);
+        g_free(link_culprit);
+        g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+        command_loads(via); /* only root can change the directory it is in */
+
+        /* A link that cannot be followed by name cannot be checked. */
+        int fd = open(target, O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(unlink(target), ==, 0);
+        char *magic = g_strdup_printf("/proc/self/fd/%d", fd);
+        command_refused(magic, "cannot check");
+        g_free(magic);
+        close(fd);
+        g_free(via);
+        g_free(dirlink);
+out:
+        g_free(culprit);
+        g_free(link);
+        g_free(unsafe);
+        g_free(target);
+}
+
 /* SetEnabled changes the file as it is on disk, one key only. */
 
 static char *read_text(const char *path) {
@@ -883,6 +1009,8 @@ int main(int argc, char *argv[]) {
         ADD("write/invalid", test_write_invalid);
         ADD("write/read-only", test_write_read_only);
         ADD("remove", test_remove);
+        ADD("strict/ancestors", test_strict_ancestors);
+        ADD("strict/symlinks", test_strict_symlinks);
         ADD("set-enabled/lines", test_set_enabled_lines);
         ADD("set-enabled/keeps-file", test_set_enabled_keeps_file);
         ADD("set-enabled/refused", test_set_enabled_refused);
