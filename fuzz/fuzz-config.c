@@ -1,12 +1,14 @@
 /* Fuzz target: the configuration file parser. The input is read as an
- * interface file and as wand.conf (both from one memfd, through
- * /proc/self/fd). An interface file that parses must
+ * interface file and as wand.conf (both from one regular file, <scratch>/
+ * wand.conf: a file with ConnectCommand= is taken only where every
+ * directory on the way can be checked, which a memfd's /proc/self/fd link
+ * cannot). An interface file that parses must
  *   - fit on the bus: Device, which wand publishes (property, signals,
  *     polkit details), must be a valid D-Bus string;
  *   - be saved by config_write_interface() and read back the same;
  * a file that does not parse must say where and why, on one line. */
 #include <errno.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
@@ -15,27 +17,20 @@
 #include "fuzz.h"
 #include "settings.h"
 
-static int memfd = -1;
-static char memfd_path[64];
-static char *main_dir; /* its wand.conf is a symlink to the memfd */
+static int input_fd = -1;
+static char *input_path; /* <main_dir>/wand.conf */
+static char *main_dir;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-        char *conf;
-
-        memfd = memfd_create("wand-fuzz-config", MFD_CLOEXEC);
+        main_dir = strdup(fuzz_scratch_dir());
+        if (!main_dir || asprintf(&input_path, "%s/wand.conf", main_dir) < 0)
+                abort();
+        (void) unlink(input_path); /* a scratch directory may be reused */
+        input_fd = open(input_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         /* As an administrator's file: root's, writable by nobody else (else
          * ConnectCommand= is refused before it is looked at). */
-        if (memfd < 0 || fchmod(memfd, 0644) < 0)
+        if (input_fd < 0 || fchmod(input_fd, 0644) < 0)
                 abort();
-        snprintf(memfd_path, sizeof memfd_path, "/proc/self/fd/%d", memfd);
-
-        main_dir = strdup(fuzz_scratch_dir());
-        if (!main_dir || asprintf(&conf, "%s/wand.conf", main_dir) < 0)
-                abort();
-        (void) unlink(conf); /* a scratch directory may be reused */
-        if (symlink(memfd_path, conf) < 0)
-                abort();
-        free(conf);
         return 0;
 }
 
@@ -61,10 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* Larger files are refused before they are parsed. */
         if (size > 64 * 1024)
                 return 0;
-        if (ftruncate(memfd, 0) < 0 || pwrite(memfd, data, size, 0) != (ssize_t) size)
+        if (ftruncate(input_fd, 0) < 0 || pwrite(input_fd, data, size, 0) != (ssize_t) size)
                 abort();
 
-        r = config_read_interface(memfd_path, &s, &error);
+        r = config_read_interface(input_path, &s, &error);
         if (r == 0) {
                 fuzz_assert(!error, "success with a problem: %s", error);
                 fuzz_assert(settings_verify(&s, NULL) == 0, "accepted settings do not verify");
@@ -73,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 settings_done(&s);
         } else {
                 fuzz_assert(r == -EINVAL || r == -EPERM, "unexpected error %d (%s)", r, error ? error : "");
-                fuzz_assert(error && strncmp(error, memfd_path, strlen(memfd_path)) == 0,
+                fuzz_assert(error && strncmp(error, input_path, strlen(input_path)) == 0,
                             "the problem does not name the file: %s", error ? error : "(none)");
                 fuzz_assert(!strchr(error, '\n'), "the problem spans lines: %s", error);
         }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -169,17 +170,18 @@ static int config_parse(const char *path, char *text, size_t size, const char *s
         return 0;
 }
 
-/* Reads a whole configuration file, refusing what is not one. */
-static int config_read_file(const char *path, char **ret_text, size_t *ret_size, struct stat *ret_st,
-                            char **ret_error) {
+/* Reads a whole configuration file, refusing what is not one. open_flags
+ * are added to the flags of open(). */
+static int config_read_file(const char *path, int open_flags, char **ret_text, size_t *ret_size,
+                            struct stat *ret_st, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t size = 0;
 
         /* O_NONBLOCK: a FIFO must not hang the daemon before fstat() can
-         * refuse it. Symlinks are followed: administrators use them. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+         * refuse it. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | open_flags);
         if (fd < 0)
                 return fail(-errno, ret_error, "%s: cannot open: %m", path);
         if (fstat(fd, &st) < 0)
@@ -259,7 +261,7 @@ int config_read_main(const char *dir, ConfigMain *ret, char **ret_error) {
         if (!path)
                 return -ENOMEM;
 
-        r = config_read_file(path, &text, &size, NULL, ret_error);
+        r = config_read_file(path, 0, &text, &size, NULL, ret_error);
         if (r == -ENOENT) {
                 if (ret_error) {
                         free(*ret_error);
@@ -294,33 +296,129 @@ static int assign_interface(const char *key, const char *value, void *userdata, 
         return r;
 }
 
-/* A command runs as root: like sshd's StrictModes, take it only from a file
- * (and directory) that nobody but root can change. */
-static int check_command_source(const char *path, const struct stat *st, char **ret_error) {
-        _cleanup_free_ char *dir = NULL;
-        struct stat dst;
-        char *slash;
+/* Whether only root can change which entries a directory holds. A sticky
+ * one (like /tmp) lets others replace only their own entries, and the walk
+ * below requires every entry after it to be root's. */
+static bool directory_is_safe(const struct stat *st) {
+        return st->st_uid == 0 && (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
 
+#define SYMLINKS_MAX 40 /* as the kernel's path walk */
+#define CANNOT_CHECK "%s:0: refusing ConnectCommand=/DisconnectCommand=: cannot check %s on the way to it: %m"
+
+/* Walks path one name at a time, following symlinks as the kernel does, and
+ * checks every directory a name is looked up in: from / down to the file,
+ * through each directory a link passes through and down to where the link
+ * points. Whoever can change one of them can swap what wand reads. This is
+ * sshd's safe_path() (every directory up to / root's and not writable by
+ * group or others), plus the links on the way, plus sticky directories. */
+static int check_path_directories(const char *path, const struct stat *file_st, char **ret_error) {
+        _cleanup_free_ char *done = strdup("/"), *todo = NULL;
+        unsigned links = 0;
+        size_t at = 0;
+        struct stat st;
+
+        if (!done)
+                return -ENOMEM;
+        if (path[0] == '/')
+                todo = strdup(path);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return fail(-errno, ret_error, "%s: cannot get the working directory: %m", path);
+                todo = strprintf("%s/%s", cwd, path);
+        }
+        if (!todo)
+                return -ENOMEM;
+
+        /* done: the directory reached so far, with no link in it. */
+        for (;;) {
+                _cleanup_free_ char *name = NULL, *next = NULL;
+                struct stat dst;
+                size_t n;
+
+                at += strspn(todo + at, "/");
+                if (!todo[at])
+                        break;
+                n = strcspn(todo + at, "/");
+                name = strndup(todo + at, n);
+                if (!name)
+                        return -ENOMEM;
+                at += n;
+                if (streq(name, "."))
+                        continue;
+                if (streq(name, "..")) {
+                        char *slash = strrchr(done, '/');
+                        slash[slash == done ? 1 : 0] = 0;
+                        continue;
+                }
+
+                if (lstat(done, &dst) < 0)
+                        return fail(-EPERM, ret_error, CANNOT_CHECK, path, done);
+                if (!directory_is_safe(&dst))
+                        return fail(-EPERM, ret_error,
+                                    "%s:0: refusing ConnectCommand=/DisconnectCommand=: the directory %s on the way to "
+                                    "it can be changed by users other than root (owner uid %u, mode %04o); make it "
+                                    "root's and not group- or world-writable",
+                                    path, done, (unsigned) dst.st_uid, (unsigned) (dst.st_mode & 07777));
+
+                next = strprintf("%s%s%s", done, streq(done, "/") ? "" : "/", name);
+                if (!next)
+                        return -ENOMEM;
+                /* A link that cannot be followed by name (a /proc/PID/fd link)
+                 * cannot be checked either. */
+                if (lstat(next, &st) < 0)
+                        return fail(-EPERM, ret_error, CANNOT_CHECK, path, next);
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        char *rest;
+                        ssize_t k;
+
+                        if (++links > SYMLINKS_MAX)
+                                return fail(-ELOOP, ret_error, "%s: more than %u symbolic links on the way to it",
+                                            path, SYMLINKS_MAX);
+                        /* In a sticky directory others can write to, its owner may replace it. */
+                        if (st.st_uid != 0 && (dst.st_mode & (S_IWGRP | S_IWOTH)))
+                                return fail(-EPERM, ret_error,
+                                            "%s:0: refusing ConnectCommand=/DisconnectCommand=: the symbolic link %s "
+                                            "on the way to it is owned by uid %u in a directory others can write to; "
+                                            "make it root's",
+                                            path, next, (unsigned) st.st_uid);
+                        k = readlink(next, target, sizeof(target));
+                        if (k < 0)
+                                return fail(-EPERM, ret_error, CANNOT_CHECK, path, next);
+                        if ((size_t) k >= sizeof(target))
+                                return fail(-ENAMETOOLONG, ret_error, "%s: the link %s is too long", path, next);
+                        target[k] = 0;
+                        rest = strprintf("%s%s", target, todo + at);
+                        if (!rest)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = rest;
+                        at = 0;
+                        if (target[0] == '/')
+                                strcpy(done, "/");
+                        continue;
+                }
+                free(done);
+                done = TAKE_PTR(next);
+        }
+
+        /* done is now where the file is: the one that was read? */
+        if (stat(done, &st) < 0 || st.st_dev != file_st->st_dev || st.st_ino != file_st->st_ino)
+                return fail(-EAGAIN, ret_error, "%s: replaced while wand read it; reload wand again", path);
+        return 0;
+}
+
+/* A command runs as root: like sshd's StrictModes, take it only from a file
+ * (and directories) that nobody but root can change. */
+static int check_command_source(const char *path, const struct stat *st, char **ret_error) {
         if (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)))
                 return fail(-EPERM, ret_error,
                             "%s:0: refusing ConnectCommand=/DisconnectCommand= from a file that users other than root "
                             "can change (owner uid %u, mode %04o); make it root's and not group- or world-writable",
                             path, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777));
-
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (slash)
-                *slash = 0;
-        if (stat(slash ? dir : ".", &dst) < 0)
-                return fail(-errno, ret_error, "%s: cannot stat its directory: %m", path);
-        if (dst.st_uid != 0 || ((dst.st_mode & (S_IWGRP | S_IWOTH)) && !(dst.st_mode & S_ISVTX)))
-                return fail(-EPERM, ret_error,
-                            "%s:0: refusing ConnectCommand=/DisconnectCommand=: its directory can be changed by users "
-                            "other than root (owner uid %u, mode %04o)",
-                            path, (unsigned) dst.st_uid, (unsigned) (dst.st_mode & 07777));
-        return 0;
+        return check_path_directories(path, st, ret_error);
 }
 
 int config_read_interface(const char *path, Settings *ret, char **ret_error) {
@@ -334,7 +432,8 @@ int config_read_interface(const char *path, Settings *ret, char **ret_error) {
         if (ret_error)
                 *ret_error = NULL;
 
-        r = config_read_file(path, &text, &size, &st, ret_error);
+        /* Symlinks are followed: administrators use them. */
+        r = config_read_file(path, 0, &text, &size, &st, ret_error);
         if (r < 0)
                 return r;
 
@@ -553,11 +652,22 @@ static int fsync_directory(const char *path) {
         return 0;
 }
 
-/* Everything up to the rename, on the temporary file. */
-static int write_and_rename(int fd, const char *tmp, const char *path, const char *text, size_t size) {
+/* Everything up to the rename, on the temporary file. like, when given, is
+ * the file being replaced: its owner and mode are kept. */
+static int write_and_rename(int fd, const char *tmp, const char *path, const char *text, size_t size,
+                            const struct stat *like) {
+        struct stat st;
         int r;
 
-        if (fchmod(fd, 0644) < 0)
+        if (like) {
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                /* Before fchmod(): a change of owner clears set-id bits. */
+                if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid) &&
+                    fchown(fd, like->st_uid, like->st_gid) < 0)
+                        return -errno;
+        }
+        if (fchmod(fd, like ? like->st_mode & 07777 : 0644) < 0)
                 return -errno;
         r = write_all(fd, text, size);
         if (r < 0)
@@ -569,9 +679,34 @@ static int write_and_rename(int fd, const char *tmp, const char *path, const cha
         return 0;
 }
 
-int config_write_interface(const char *dir, const char *name, const Settings *s) {
-        _cleanup_free_ char *idir = NULL, *path = NULL, *tmp = NULL, *text = NULL;
+/* Replaces <idir>/<name>.conf with text: a temporary file in the same
+ * directory, fsync, rename, fsync of the directory. */
+static int write_atomic(const char *idir, const char *name, const char *text, size_t size,
+                        const struct stat *like) {
+        _cleanup_free_ char *path = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        path = strprintf("%s/%s" CONFIG_SUFFIX, idir, name);
+        tmp = strprintf("%s/.%s" CONFIG_SUFFIX ".XXXXXX", idir, name);
+        if (!path || !tmp)
+                return -ENOMEM;
+
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        r = write_and_rename(fd, tmp, path, text, size, like);
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+
+        return fsync_directory(idir);
+}
+
+int config_write_interface(const char *dir, const char *name, const Settings *s) {
+        _cleanup_free_ char *idir = NULL, *text = NULL;
         size_t size;
         int r;
 
@@ -584,9 +719,7 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
                 return r;
 
         idir = strprintf("%s/interfaces", dir);
-        path = strprintf("%s/%s" CONFIG_SUFFIX, idir, name);
-        tmp = strprintf("%s/.%s" CONFIG_SUFFIX ".XXXXXX", idir, name);
-        if (!idir || !path || !tmp)
+        if (!idir)
                 return -ENOMEM;
 
         /* Outside systemd (ConfigurationDirectory=) nobody may have made the
@@ -596,17 +729,226 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
         if (mkdir(idir, 0755) < 0 && errno != EEXIST)
                 return -errno;
 
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
+        return write_atomic(idir, name, text, size, NULL);
+}
 
-        r = write_and_rename(fd, tmp, path, text, size);
-        if (r < 0) {
-                (void) unlink(tmp);
-                return r;
+/* Changing one key in a file as it is on disk. */
+
+/* One line of text: [start, start + len) without its '\n'; eol tells
+ * whether a '\n' follows. */
+typedef struct Line {
+        const char *start;
+        size_t len;
+        bool eol;
+} Line;
+
+static bool next_line(const char **p, const char *end, Line *ret) {
+        const char *nl;
+
+        if (*p >= end)
+                return false;
+        nl = memchr(*p, '\n', (size_t) (end - *p));
+        *ret = (Line) { .start = *p, .len = nl ? (size_t) (nl - *p) : (size_t) (end - *p), .eol = nl };
+        *p = nl ? nl + 1 : end;
+        return true;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The line without its leading and trailing blanks, as config_parse() sees it. */
+static void line_trim(const Line *l, size_t *ret_begin, size_t *ret_end) {
+        size_t b = 0, e = l->len;
+
+        while (b < e && is_blank(l->start[b]))
+                b++;
+        while (e > b && is_blank(l->start[e - 1]))
+                e--;
+        *ret_begin = b;
+        *ret_end = e;
+}
+
+static bool line_is(const Line *l, size_t b, size_t e, const char *s) {
+        return e - b == strlen(s) && memcmp(l->start + b, s, e - b) == 0;
+}
+
+/* If the line is "key = value" for this key, where the value begins. */
+static bool line_assigns(const Line *l, size_t b, size_t e, const char *key, size_t *ret_value) {
+        const char *eq = memchr(l->start + b, '=', e - b);
+        size_t k, v;
+
+        if (!eq)
+                return false;
+        k = (size_t) (eq - l->start);
+        v = k + 1;
+        while (k > b && is_blank(l->start[k - 1]))
+                k--;
+        if (!line_is(l, b, k, key))
+                return false;
+        while (v < e && is_blank(l->start[v]))
+                v++;
+        *ret_value = v;
+        return true;
+}
+
+/* Sets key=value in [section]: every such line gets the new value (so the
+ * last one, which wins, says it, and no earlier one contradicts it); with
+ * none, one is added after the last line of the last [section] that has a
+ * key, or after its header, in the line ending the file uses there.
+ * Everything else stays byte for byte. When the key is absent and
+ * default_value is the value, nothing is added. -ENOENT when the text has
+ * no [section]. */
+static int set_key_in_text(const char *text, size_t size, const char *section, const char *key,
+                           const char *value, const char *default_value, char **ret_text, size_t *ret_size) {
+        _cleanup_free_ char *header = strprintf("[%s]", section);
+        const char *p = text, *end = text + size, *insert_at = NULL;
+        bool in_section = false, found = false, insert_eol = true, crlf = false;
+        char *out = NULL;
+        size_t out_size = 0;
+        FILE *f;
+        Line l;
+
+        if (!header)
+                return -ENOMEM;
+        f = open_memstream(&out, &out_size);
+        if (!f)
+                return -ENOMEM;
+
+        while (next_line(&p, end, &l)) {
+                size_t b, e, v;
+
+                line_trim(&l, &b, &e);
+                if (b < e && l.start[b] == '[')
+                        in_section = line_is(&l, b, e, header);
+                if (in_section && line_assigns(&l, b, e, key, &v)) {
+                        /* Blanks and '\r' after the value are kept too. */
+                        fwrite(l.start, 1, v, f);
+                        fputs(value, f);
+                        fwrite(l.start + e, 1, l.len - e, f);
+                        found = true;
+                } else
+                        fwrite(l.start, 1, l.len, f);
+                if (l.eol)
+                        fputc('\n', f);
+
+                if (in_section && b < e && l.start[b] != '#' && l.start[b] != ';' &&
+                    (l.start[b] == '[' || memchr(l.start + b, '=', e - b))) {
+                        insert_at = p;
+                        insert_eol = l.eol;
+                        crlf = l.len > 0 && l.start[l.len - 1] == '\r';
+                }
+        }
+        if (ferror(f) || fclose(f) != 0) {
+                free(out);
+                return -ENOMEM;
         }
 
-        return fsync_directory(idir);
+        /* An absent key has its default value: it is added only for another. */
+        if (!found && !streq(value, default_value)) {
+                /* Nothing was changed: out is text, and insert_at points into both. */
+                _cleanup_free_ char *prev = out, *line = NULL;
+                size_t at, n;
+
+                if (!insert_at)
+                        return -ENOENT;
+                at = (size_t) (insert_at - text);
+                line = insert_eol ? strprintf("%s=%s%s", key, value, crlf ? "\r\n" : "\n")
+                                  : strprintf("%s%s=%s", crlf ? "\r\n" : "\n", key, value);
+                if (!line)
+                        return -ENOMEM;
+                n = strlen(line);
+                /* memcpy(), not "%s": the text may hold a NUL byte, which the check of the result refuses. */
+                out = malloc(out_size + n + 1);
+                if (!out)
+                        return -ENOMEM;
+                memcpy(out, prev, at);
+                memcpy(out + at, line, n);
+                memcpy(out + at + n, prev + at, out_size - at);
+                out_size += n;
+                out[out_size] = 0;
+        }
+
+        *ret_text = out;
+        *ret_size = out_size;
+        return 0;
+}
+
+int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error) {
+        _cleanup_free_ char *idir = NULL, *path = NULL, *text = NULL, *edited = NULL, *copy = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *problem = NULL;
+        struct stat st;
+        size_t size, edited_size;
+        Settings s;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (!interface_name_is_valid(name))
+                return -EINVAL;
+
+        idir = strprintf("%s/interfaces", dir);
+        path = strprintf("%s/%s" CONFIG_SUFFIX, idir, name);
+        if (!idir || !path)
+                return -ENOMEM;
+
+        /* A link is not written through: its target may lie outside the
+         * configuration directory, where the unit's file system is
+         * read-only, and replacing the link by a file would cut what the
+         * administrator linked. */
+        r = config_read_file(path, O_NOFOLLOW, &text, &size, &st, &error);
+        if (r == -ELOOP)
+                return fail(r, ret_error,
+                            "%s is a symbolic link, and wand does not write through links; set Enabled= in the file "
+                            "it points to and reload wand, or replace the link with that file",
+                            path);
+        if (r == -ENOENT)
+                return fail(r, ret_error,
+                            "%s no longer exists (it was removed after wand read it); reload wand (wandctl reload) "
+                            "to load the files as they are now",
+                            path);
+        if (r < 0)
+                return error ? fail(r, ret_error, "%s", error) : r;
+
+        r = set_key_in_text(text, size, "Interface", "Enabled", enabled ? "yes" : "no", "yes", &edited,
+                            &edited_size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return fail(-EINVAL, ret_error, "%s has no [Interface] section any more; fix the file, reload wand "
+                            "(wandctl reload) and try again", path);
+        if (edited_size == size && memcmp(edited, text, size) == 0)
+                return 0; /* the file says so already */
+        if (edited_size > CONFIG_FILE_MAX)
+                return fail(-EFBIG, ret_error, "%s would grow larger than %u KiB; make it smaller and try again",
+                            path, CONFIG_FILE_MAX / 1024);
+
+        /* What would be written must load, and load as asked: edited on
+         * disk since wand read it, the file may no longer parse. */
+        copy = malloc(edited_size + 1);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, edited, edited_size);
+        copy[edited_size] = 0;
+        settings_init(&s);
+        r = config_parse(path, copy, edited_size, "Interface", assign_interface, &s, &error);
+        if (r >= 0 && settings_verify(&s, &problem) < 0)
+                r = fail(-EINVAL, &error, "%s:0: %s", path, problem);
+        if (r >= 0 && s.enabled != enabled)
+                r = -EIO; /* set_key_in_text() failed at its one job */
+        settings_done(&s);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return fail(r, ret_error, "%s; the file was changed after wand read it: fix it, reload wand "
+                            "(wandctl reload) and try again", error ?: path);
+
+        r = write_atomic(idir, name, edited, edited_size, &st);
+        if (r < 0)
+                return fail(r, ret_error, "cannot replace %s (wand writes a new file next to it and renames it "
+                            "into place): %s", path, strerror(-r));
+        return 0;
 }
 
 int config_remove_interface(const char *dir, const char *name) {

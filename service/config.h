@@ -39,8 +39,19 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
 void config_entries_free(ConfigEntry *entries, size_t n);
 
 /* Writes <dir>/interfaces/<name>.conf atomically (creating interfaces/ if
- * needed, mode 0644). Returns 0 or -errno; on failure no partial file stays. */
+ * needed, mode 0644), for CreateInterface: the whole file from s. Returns 0
+ * or -errno; on failure no partial file stays. */
 int config_write_interface(const char *dir, const char *name, const Settings *s);
+
+/* Sets Enabled= in <dir>/interfaces/<name>.conf as the file is on disk now,
+ * for SetEnabled: only the Enabled= lines of [Interface] change (one is added
+ * when there is none and the value is not the default); comments, order,
+ * formatting and edits not yet reloaded stay, and so do the file's mode and
+ * owner. Written atomically like config_write_interface(). Refuses a file
+ * that is a symbolic link (-ELOOP), is gone (-ENOENT), or would not load any
+ * more (-EINVAL); on any failure *ret_error, if asked for, is a sentence
+ * naming the file and what to do (caller frees; NULL only for -ENOMEM). */
+int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error);
 
 /* Removes <dir>/interfaces/<name>.conf; a missing file is no error. */
 int config_remove_interface(const char *dir, const char *name);

@@ -215,19 +215,23 @@ int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDon
         if (r < 0)
                 return r;
         if (s.enabled != enabled) {
-                _cleanup_free_ char *message = NULL;
+                _cleanup_free_ char *message = NULL, *error = NULL;
 
-                s.enabled = enabled;
-                r = config_write_interface(m->config_dir, i->name, &s);
+                /* Only the Enabled= line changes: the file as it is on disk
+                 * keeps its comments, mode and owner, and edits not yet
+                 * reloaded. */
+                r = config_set_interface_enabled(m->config_dir, i->name, enabled, &error);
                 if (r < 0) {
-                        log_error_errno(r, "%s: failed to save Enabled=%s: %m", i->name, enabled ? "yes" : "no");
+                        log_error_errno(r, "%s: failed to save Enabled=%s: %s", i->name, enabled ? "yes" : "no",
+                                        error ?: strerror(-r));
                         if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
-                                     i->name, m->config_dir, strerror(-r)) < 0)
+                                     i->name, m->config_dir, error ?: strerror(-r)) < 0)
                                 return -ENOMEM;
                         done(i, -EIO, message, userdata);
                         return 0;
                 }
                 log_info("%s: %s.", i->name, enabled ? "enabled" : "disabled");
+                s.enabled = enabled;
         }
         return iface_set_settings(i, &s, done, userdata);
 }

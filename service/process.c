@@ -34,6 +34,10 @@ static int pidfd_open_(pid_t pid) {
         return (int) syscall(SYS_pidfd_open, pid, 0);
 }
 
+static int pidfd_send_signal_(int pidfd, int sig) {
+        return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
 pid_t process_pid(const Process *p) {
         return p->pid;
 }
@@ -229,6 +233,28 @@ _noreturn_ static void child(char *const argv[], char *const env[], int out) {
         _exit(127);
 }
 
+/* process_spawn() failed after fork(). The child may not have reached its
+ * setsid() yet, so a signal to the process group -pid could miss it, and
+ * waiting for a child that got no signal would hang wand for as long as the
+ * command runs. The pidfd names exactly this process whatever its group (and
+ * before there is one, so does the pid: our unreaped child keeps it). Once
+ * SIGKILL is sent, the wait ends as soon as the kernel has torn it down; if
+ * the signal could not be sent, wand does not wait at all. */
+static void kill_and_reap(Process *p) {
+        int r;
+
+        /* Anything it already started in its own group goes too. */
+        (void) kill(-p->pid, SIGKILL);
+        r = p->pidfd >= 0 ? pidfd_send_signal_(p->pidfd, SIGKILL) : kill(p->pid, SIGKILL);
+        if (r < 0) {
+                log_error_errno(-errno, "%s: cannot kill pid %d after a failed start: %m; not waiting for it.",
+                                p->log_name, (int) p->pid);
+                return;
+        }
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
 int process_spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
                   ProcessExitFunc on_exit, void *userdata) {
         _cleanup_close_ int child_out = -1;
@@ -261,8 +287,7 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
         p->pidfd = pidfd_open_(pid);
         if (p->pidfd < 0) {
                 r = -errno;
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
+                kill_and_reap(p);
                 process_free(p);
                 return r;
         }
@@ -272,8 +297,7 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
         if (r >= 0 && p->output_fd >= 0)
                 r = sd_event_add_io(event, &p->output_source, p->output_fd, EPOLLIN, on_output, p);
         if (r < 0) {
-                (void) kill(-pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
+                kill_and_reap(p);
                 process_free(p);
                 return r;
         }
@@ -322,7 +346,7 @@ int process_kill(Process *p, int sig) {
         /* The group first; a process that left its group still gets it. */
         if (kill(-p->pid, sig) < 0 && errno != ESRCH)
                 return -errno;
-        if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+        if (pidfd_send_signal_(p->pidfd, sig) < 0 && errno != ESRCH)
                 return -errno;
         return 0;
 }

@@ -20,7 +20,7 @@ static char *record_path(const char *dir, const char *name, const char *prefix) 
 
 int runtime_state_save(const char *dir, const char *name, pid_t pid, uint64_t start_time) {
         _cleanup_free_ char *sub = NULL, *path = record_path(dir, name, ""), *tmp = record_path(dir, name, ".tmp-");
-        FILE *f;
+        _cleanup_close_ int fd = -EBADF;
         int r = 0;
 
         if (!path || !tmp || asprintf(&sub, "%s/dialers", dir) < 0)
@@ -30,11 +30,19 @@ int runtime_state_save(const char *dir, const char *name, pid_t pid, uint64_t st
         if (mkdir(sub, 0700) < 0 && errno != EEXIST)
                 return -errno;
 
-        f = fopen(tmp, "we");
-        if (!f)
+        /* Whatever has the temporary name (left by a crash, or planted) goes:
+         * unlink() removes a symlink itself, and O_EXCL|O_NOFOLLOW then makes
+         * sure the record is written into a new file of ours, never through a
+         * link into some other file, which the rename would also put in the
+         * record's place. */
+        if (unlink(tmp) < 0 && errno != ENOENT)
                 return -errno;
-        fprintf(f, "%d %" PRIu64 "\n", (int) pid, start_time);
-        if (fclose(f) != 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        if (dprintf(fd, "%d %" PRIu64 "\n", (int) pid, start_time) < 0)
+                r = -errno;
+        if (close(TAKE_FD(fd)) < 0 && r == 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;

@@ -2,7 +2,9 @@
  * full disk (a small tmpfs, out of blocks or out of inodes). CreateInterface
  * and SetEnabled fail with a clear error, leave no file behind, and what wand
  * publishes agrees with what is on disk (a restart shows the same). All in
- * this test's own mount namespace: the host's mounts do not change. */
+ * this test's own mount namespace: the host's mounts do not change. And the
+ * file SetEnabled changes is the one on disk, which an administrator may have
+ * made private, commented, linked, edited or removed meanwhile. */
 #include "robust.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -202,6 +205,92 @@ do_no_inodes(WandFixture *f, gconstpointer data)
         g_assert_cmpint(umount(ifaces), ==, 0);
 }
 
+/* SetEnabled changes the Enabled= line of the file as it is on disk and
+ * nothing else: a private file (a password in ConnectCommand=) stays
+ * private, comments stay, edits not yet reloaded stay. */
+static void
+do_set_enabled_keeps_file(WandFixture *f, gconstpointer data)
+{
+        const char *edited = "# the uplink; the command holds the provider's password\n"
+                             "[Interface]\n"
+                             "Device = veth0\n"
+                             "ConnectTimeoutSec=7\n"
+                             "# added after wand read the file, not reloaded\n"
+                             "Persistent=yes\n";
+        g_autofree char *path = wand_fixture_interface_file(f, "wan0");
+        g_autofree char *expected = g_strconcat(edited, "Enabled=no\n", NULL);
+        g_autofree char *text = NULL;
+        struct stat st;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", "ConnectTimeoutSec=7\n");
+        g_assert_cmpint(chmod(path, 0600), ==, 0);
+        wand_fixture_start(f);
+        g_assert_false(wand_get_bool(f, WAN0, "Persistent"));
+
+        wand_fixture_write_interface_file(f, "wan0", edited);
+        g_assert_cmpint(chmod(path, 0600), ==, 0);
+        wand_iface_ok(f, WAN0, "SetEnabled", g_variant_new("(b)", FALSE));
+        g_assert_false(wand_get_bool(f, WAN0, "Enabled"));
+
+        text = wand_fixture_read_interface_file(f, "wan0");
+        g_assert_cmpstr(text, ==, expected);
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+        g_assert_cmpuint(st.st_uid, ==, 0);
+
+        /* Enabled again: the line says so, the rest is as it was. */
+        wand_iface_ok(f, WAN0, "SetEnabled", g_variant_new("(b)", TRUE));
+        g_free(text);
+        text = wand_fixture_read_interface_file(f, "wan0");
+        g_free(expected);
+        expected = g_strconcat(edited, "Enabled=yes\n", NULL);
+        g_assert_cmpstr(text, ==, expected);
+
+        wand_fixture_restart(f);
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+        g_assert_true(wand_get_bool(f, WAN0, "Persistent"));
+}
+
+/* A linked file is not written through (nor replaced by a file), and a
+ * removed one is not brought back: the caller reads what to do. */
+static void
+do_set_enabled_link_or_gone(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *path = wand_fixture_interface_file(f, "wan0");
+        g_autofree char *target = g_build_filename(f->config_dir, "wan0-real.conf", NULL);
+        g_autofree char *msg = NULL, *text = NULL;
+        struct stat st;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        g_assert_cmpint(rename(path, target), ==, 0);
+        g_assert_cmpint(symlink(target, path), ==, 0);
+        wand_fixture_start(f);
+
+        msg = wand_call_error(f->root, WAN0, WAND_INTERFACE_IFACE, "SetEnabled", g_variant_new("(b)", FALSE),
+                              "org.freedesktop.DBus.Error.IOError");
+        g_test_message("SetEnabled on a link: %s", msg);
+        g_assert_nonnull(strstr(msg, "is a symbolic link"));
+        g_assert_nonnull(strstr(msg, "set Enabled= in the file it points to"));
+        g_assert_nonnull(strstr(msg, "Nothing was changed"));
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        g_assert_true(S_ISLNK(st.st_mode));
+        g_assert_true(g_file_get_contents(target, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=veth0\n");
+
+        g_assert_cmpint(g_unlink(path), ==, 0);
+        g_free(msg);
+        msg = wand_call_error(f->root, WAN0, WAND_INTERFACE_IFACE, "SetEnabled", g_variant_new("(b)", FALSE),
+                              "org.freedesktop.DBus.Error.IOError");
+        g_test_message("SetEnabled on a removed file: %s", msg);
+        g_assert_nonnull(strstr(msg, "no longer exists"));
+        g_assert_nonnull(strstr(msg, "reload wand"));
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+        g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -220,6 +309,8 @@ main(int argc, char **argv)
         ADD("read-only", do_read_only);
         ADD("full", do_disk_full);
         ADD("no-inodes", do_no_inodes);
+        ADD("set-enabled-keeps-file", do_set_enabled_keeps_file);
+        ADD("set-enabled-link-or-gone", do_set_enabled_link_or_gone);
 #undef ADD
         return g_test_run();
 }

@@ -680,6 +680,313 @@ static void test_remove(Fixture *f, gconstpointer data) {
         g_free(path);
 }
 
+/* StrictModes: a file with a command loads only when nobody but root can
+ * change it or any directory on the way to it, through links too. The
+ * fixture's directory is root's 0700 in /tmp (root's, sticky). */
+
+#define COMMAND_FILE "[Interface]\nDevice=ppp0\nConnectCommand=/usr/sbin/pppd call isp\n"
+
+static void command_loads(const char *path) {
+        char *error = NULL;
+        Settings s;
+
+        if (config_read_interface(path, &s, &error) < 0)
+                g_error("%s refused: %s", path, error);
+        settings_done(&s);
+}
+
+/* Refused, and the message names the directory (or link) to fix. */
+static void command_refused(const char *path, const char *culprit) {
+        char *error = NULL;
+        Settings s;
+
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, -EPERM);
+        g_test_message("%s", error);
+        g_assert_true(g_str_has_prefix(error, path));
+        g_assert_nonnull(strstr(error, "refusing ConnectCommand="));
+        g_assert_nonnull(strstr(error, culprit));
+        free(error);
+}
+
+static bool need_root(void) {
+        if (geteuid() == 0)
+                return true;
+        g_test_skip("needs root to give files to other users");
+        return false;
+}
+
+static void test_strict_ancestors(Fixture *f, gconstpointer data) {
+        char *path = put(f, "interfaces/wan0.conf", COMMAND_FILE, -1);
+        char *culprit = g_strdup_printf("the directory %s on the way", f->dir);
+
+        if (!need_root())
+                goto out;
+        command_loads(path);
+
+        /* Not only the file's own directory: every one up to /. */
+        g_assert_cmpint(chmod(f->dir, 0777), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chmod(f->dir, 0770), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chmod(f->dir, 0755), ==, 0);
+        g_assert_cmpint(chown(f->dir, 65534, 0), ==, 0);
+        command_refused(path, culprit);
+        g_assert_cmpint(chown(f->dir, 0, 0), ==, 0);
+        command_loads(path);
+
+        /* Sticky like /tmp: others can replace only their own entries, and
+         * the ones on the way are root's. */
+        g_assert_cmpint(chmod(f->dir, 01777), ==, 0);
+        command_loads(path);
+        g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+
+        /* "." and ".." are walked like the kernel does. */
+        char *dotted = g_strdup_printf("%s/./interfaces/../interfaces/wan0.conf", f->dir);
+        command_loads(dotted);
+        g_free(dotted);
+out:
+        g_free(culprit);
+        g_free(path);
+}
+
+static void test_strict_symlinks(Fixture *f, gconstpointer data) {
+        char *target = put(f, "unsafe/real/wan0.conf", COMMAND_FILE, -1);
+        char *unsafe = g_build_filename(f->dir, "unsafe", NULL);
+        char *link = g_build_filename(f->idir, "wan0.conf", NULL);
+        char *culprit = g_strdup_printf("the directory %s on the way", unsafe);
+
+        if (!need_root())
+                goto out;
+        g_assert_cmpint(g_mkdir(f->idir, 0755), ==, 0);
+        g_assert_cmpint(symlink(target, link), ==, 0);
+        command_loads(link);
+
+        /* A linked file: the directories of where it points count too, not
+         * only the file and the link's directory. */
+        g_assert_cmpint(chmod(unsafe, 0777), ==, 0);
+        command_refused(link, culprit);
+
+        /* A relative link, and a link to a directory on the way. */
+        g_assert_cmpint(g_unlink(link), ==, 0);
+        g_assert_cmpint(symlink("../unsafe/real/wan0.conf", link), ==, 0);
+        command_refused(link, culprit);
+        char *dirlink = g_build_filename(f->dir, "cfg", NULL);
+        char *via = g_build_filename(dirlink, "wan0.conf", NULL);
+        g_assert_cmpint(symlink("unsafe/real", dirlink), ==, 0);
+        command_refused(via, culprit);
+        g_assert_cmpint(chmod(unsafe, 0755), ==, 0);
+        command_loads(link);
+        command_loads(via);
+
+        /* In a sticky directory others can write to, a link must be root's:
+         * its owner could point it elsewhere. */
+        g_assert_cmpint(chmod(f->dir, 01777), ==, 0);
+        command_loads(via);
+        g_assert_cmpint(lchown(dirlink, 65534, 65534), ==, 0);
+        char *link_culprit = g_strdup_printf("the symbolic link %s on the way", dirlink);
+        command_refused(via, link_culprit);
+        g_free(link_culprit);
+        g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+        command_loads(via); /* only root can change the directory it is in */
+
+        /* A link that cannot be followed by name cannot be checked. */
+        int fd = open(target, O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(unlink(target), ==, 0);
+        char *magic = g_strdup_printf("/proc/self/fd/%d", fd);
+        command_refused(magic, "cannot check");
+        g_free(magic);
+        close(fd);
+        g_free(via);
+        g_free(dirlink);
+out:
+        g_free(culprit);
+        g_free(link);
+        g_free(unsafe);
+        g_free(target);
+}
+
+/* SetEnabled changes the file as it is on disk, one key only. */
+
+static char *read_text(const char *path) {
+        char *text = NULL;
+
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        return text;
+}
+
+/* Sets Enabled= in interfaces/wan0.conf holding before; it must then hold
+ * exactly after and load with Enabled= as set. */
+static void set_enabled_gives(Fixture *f, const char *before, bool enabled, const char *after) {
+        char *path = put(f, "interfaces/wan0.conf", before, -1);
+        char *error = NULL, *text;
+        Settings s;
+
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", enabled, &error), ==, 0);
+        g_assert_null(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, after);
+        g_assert_cmpint(config_read_interface(path, &s, &error), ==, 0);
+        g_assert_cmpint(s.enabled, ==, enabled);
+        settings_done(&s);
+        assert_no_temp_files(f);
+        g_free(text);
+        g_free(path);
+}
+
+static void test_set_enabled_lines(Fixture *f, gconstpointer data) {
+        /* Comments, blanks, order and spelling stay; only the value changes. */
+        set_enabled_gives(f,
+                "; my uplink, see ticket 42\n"
+                "[Interface]\n"
+                "  # the modem\n"
+                "Device = ppp0\n"
+                "\n"
+                "  Enabled =  yes   \n"
+                "ConnectTimeoutSec=45 \n",
+                false,
+                "; my uplink, see ticket 42\n"
+                "[Interface]\n"
+                "  # the modem\n"
+                "Device = ppp0\n"
+                "\n"
+                "  Enabled =  no   \n"
+                "ConnectTimeoutSec=45 \n");
+
+        /* Absent: added after the last key of [Interface], not after the
+         * comment that follows it. */
+        set_enabled_gives(f, "[Interface]\nDevice=ppp0\nPersistent=yes\n# end\n", false,
+                          "[Interface]\nDevice=ppp0\nPersistent=yes\nEnabled=no\n# end\n");
+        /* … in the file's line endings, also on a last line without one. */
+        set_enabled_gives(f, "[Interface]\r\nDevice=ppp0\r\n\r\n", false,
+                          "[Interface]\r\nDevice=ppp0\r\nEnabled=no\r\n\r\n");
+        set_enabled_gives(f, "[Interface]\nDevice=ppp0", false, "[Interface]\nDevice=ppp0\nEnabled=no");
+        /* … and in the last [Interface] of several. */
+        set_enabled_gives(f, "[Interface]\nDevice=ppp0\n\n[Interface]\n# more\n", false,
+                          "[Interface]\nDevice=ppp0\n\n[Interface]\nEnabled=no\n# more\n");
+
+        /* Given twice, the last one wins: both say the new value, so the
+         * earlier one cannot mislead a reader either. */
+        set_enabled_gives(f, "[Interface]\nEnabled=no\nDevice=ppp0\nEnabled=no\n", true,
+                          "[Interface]\nEnabled=yes\nDevice=ppp0\nEnabled=yes\n");
+
+        /* Commented out, or in a comment's text: not the key. */
+        set_enabled_gives(f, "[Interface]\n#Enabled=yes\n; Enabled=yes\nDevice=ppp0\n", false,
+                          "[Interface]\n#Enabled=yes\n; Enabled=yes\nDevice=ppp0\nEnabled=no\n");
+
+        /* Enabling a file without the key: it is enabled already, unchanged. */
+        set_enabled_gives(f, "# x\n[Interface]\nDevice=ppp0\n", true, "# x\n[Interface]\nDevice=ppp0\n");
+        set_enabled_gives(f, "[Interface]\nDevice=ppp0\nEnabled=0\n", true, "[Interface]\nDevice=ppp0\nEnabled=yes\n");
+}
+
+static void test_set_enabled_keeps_file(Fixture *f, gconstpointer data) {
+        const char *text = "# pppd with the provider's password in the command\n"
+                           "[Interface]\nDevice=ppp0\nConnectCommand=pppd call isp password s3cret\n";
+        char *path = put(f, "interfaces/wan0.conf", text, -1);
+        struct stat st;
+        bool root = geteuid() == 0;
+
+        /* A private file, and (as root) a group to keep. */
+        g_assert_cmpint(chmod(path, 0640), ==, 0);
+        if (root)
+                g_assert_cmpint(chown(path, 0, 4242), ==, 0);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", false, NULL), ==, 0);
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        g_assert_true(S_ISREG(st.st_mode));
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0640);
+        if (root)
+                g_assert_cmpuint(st.st_gid, ==, 4242);
+        else
+                g_test_message("not root: the group is not checked");
+
+        char *back = read_text(path);
+        char *expected = g_strconcat(text, "Enabled=no\n", NULL);
+        g_assert_cmpstr(back, ==, expected);
+        g_free(expected);
+        g_free(back);
+        assert_no_temp_files(f);
+        g_free(path);
+}
+
+static void test_set_enabled_refused(Fixture *f, gconstpointer data) {
+        char *target = put(f, "elsewhere.conf", "[Interface]\nDevice=ppp0\n", -1);
+        char *link = g_build_filename(f->idir, "link.conf", NULL);
+        char *error = NULL, *text;
+        struct stat st;
+
+        /* A symlink: neither written through nor replaced by a file. */
+        g_assert_cmpint(g_mkdir(f->idir, 0755), ==, 0);
+        g_assert_cmpint(symlink(target, link), ==, 0);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "link", false, &error), ==, -ELOOP);
+        g_test_message("%s", error);
+        g_assert_true(g_str_has_prefix(error, link));
+        g_assert_nonnull(strstr(error, "symbolic link"));
+        g_assert_nonnull(strstr(error, "replace the link"));
+        free(error);
+        g_assert_cmpint(lstat(link, &st), ==, 0);
+        g_assert_true(S_ISLNK(st.st_mode));
+        text = read_text(target);
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp0\n");
+        g_free(text);
+
+        /* Gone since wand read it. */
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "gone", false, &error), ==, -ENOENT);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, "/interfaces/gone.conf no longer exists"));
+        g_assert_nonnull(strstr(error, "reload"));
+        free(error);
+
+        /* Edited on disk into something that would not load: left alone. */
+        char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\nEnabeld=no\n", -1);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", false, &error), ==, -EINVAL);
+        g_test_message("%s", error);
+        g_assert_true(g_str_has_prefix(error, path));
+        g_assert_nonnull(strstr(error, ":3: unknown key \"Enabeld\""));
+        g_assert_nonnull(strstr(error, "fix it"));
+        free(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp0\nEnabeld=no\n");
+        g_free(text);
+        g_free(put(f, "interfaces/wan0.conf", "[Interface]\n", -1));
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", false, &error), ==, -EINVAL);
+        g_assert_nonnull(strstr(error, ":0: Device= is missing"));
+        free(error);
+        g_free(put(f, "interfaces/wan0.conf", "Device=ppp0\n", -1));
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", false, &error), ==, -EINVAL);
+        g_assert_nonnull(strstr(error, "no [Interface] section"));
+        free(error);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "../wan0", false, &error), ==, -EINVAL);
+        assert_no_temp_files(f);
+
+        g_free(path);
+        g_free(link);
+        g_free(target);
+}
+
+static void test_set_enabled_read_only(Fixture *f, gconstpointer data) {
+        char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\n", -1);
+        char *error = NULL, *text;
+        bool had;
+        int r;
+
+        g_assert_cmpint(g_chmod(f->idir, 0555), ==, 0);
+        had = set_dac_override(false);
+        r = config_set_interface_enabled(f->dir, "wan0", false, &error);
+        if (had)
+                set_dac_override(true);
+        g_assert_cmpint(g_chmod(f->idir, 0755), ==, 0);
+        g_assert_cmpint(r, ==, -EACCES);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, path));
+        g_assert_nonnull(strstr(error, "Permission denied"));
+        free(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp0\n");
+        g_free(text);
+        assert_no_temp_files(f);
+        g_free(path);
+}
+
 #define ADD(name, func) g_test_add("/config/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char *argv[]) {
@@ -702,6 +1009,12 @@ int main(int argc, char *argv[]) {
         ADD("write/invalid", test_write_invalid);
         ADD("write/read-only", test_write_read_only);
         ADD("remove", test_remove);
+        ADD("strict/ancestors", test_strict_ancestors);
+        ADD("strict/symlinks", test_strict_symlinks);
+        ADD("set-enabled/lines", test_set_enabled_lines);
+        ADD("set-enabled/keeps-file", test_set_enabled_keeps_file);
+        ADD("set-enabled/refused", test_set_enabled_refused);
+        ADD("set-enabled/read-only", test_set_enabled_read_only);
 
         return g_test_run();
 }
