@@ -10,6 +10,34 @@
 #define CONFIGURE "org.wand.Router1.configure"
 #define CONTROL "org.wand.Router1.control"
 
+/* uid 65534 calls method on wan0 (on veth0), and polkit must be asked action
+ * about it, with AllowUserInteraction exactly when flags allow interaction.
+ * Returns the check, unanswered; *ret_call waits for wand's answer. */
+static WandPolkitCheck *
+user_asks(WandFixture *f, const char *method, GVariant *params, GDBusCallFlags flags, const char *action,
+          WandCall **ret_call)
+{
+        *ret_call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, method, params, flags);
+        return wand_fixture_expect_check(f, action, f->user, "wan0", "veth0",
+                                         flags & G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION ? 1 : 0);
+}
+
+/* The whole exchange: polkit answers (authorized, challenge), and the call
+ * then succeeds (error_name NULL) or fails with error_name. */
+static void
+user_asks_answered(WandFixture *f, const char *method, GVariant *params, GDBusCallFlags flags, const char *action,
+                   gboolean authorized, gboolean challenge, const char *error_name)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = user_asks(f, method, params, flags, action, &call);
+
+        wand_polkit_reply(check, authorized, challenge);
+        if (error_name)
+                wand_call_assert_error(call, error_name);
+        else
+                wand_call_assert_ok(call);
+}
+
 static void
 test_authorized(WandFixture *f, gconstpointer data)
 {
@@ -17,8 +45,7 @@ test_authorized(WandFixture *f, gconstpointer data)
         g_autoptr(WandPolkitCheck) check = NULL;
 
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
         /* Nothing happens before polkit has said yes. */
         wand_iterate(200);
         g_assert_false(call->done);
@@ -30,12 +57,7 @@ test_authorized(WandFixture *f, gconstpointer data)
         g_assert_true(wand_link("veth0").up);
         wand_assert_state(f, WAN0, "connected");
 
-        g_clear_pointer(&call, wand_call_free);
-        g_clear_pointer(&check, wand_polkit_check_free);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
-        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
-        wand_polkit_reply(check, TRUE, FALSE);
-        wand_call_assert_ok(call);
+        user_asks_answered(f, "Disconnect", NULL, 0, DISCONNECT, TRUE, FALSE, NULL);
         g_assert_false(wand_link("veth0").up);
         wand_assert_state(f, WAN0, "disconnected");
 }
@@ -43,15 +65,9 @@ test_authorized(WandFixture *f, gconstpointer data)
 static void
 test_denied(WandFixture *f, gconstpointer data)
 {
-        g_autoptr(WandCall) call = NULL;
-        g_autoptr(WandPolkitCheck) check = NULL;
-
         wand_fixture_start_wan0(f, NULL);
         wand_fixture_clear_signals(f);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
-        wand_polkit_reply(check, FALSE, FALSE);
-        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        user_asks_answered(f, "Connect", NULL, 0, CONNECT, FALSE, FALSE, DBUS_ERROR("AccessDenied"));
         g_assert_false(wand_link("veth0").up);
         wand_assert_state(f, WAN0, "disconnected");
         wand_iterate(100);
@@ -62,14 +78,9 @@ test_denied(WandFixture *f, gconstpointer data)
 static void
 test_challenge_without_interaction(WandFixture *f, gconstpointer data)
 {
-        g_autoptr(WandCall) call = NULL;
-        g_autoptr(WandPolkitCheck) check = NULL;
-
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
-        wand_polkit_reply(check, FALSE, TRUE);
-        wand_call_assert_error(call, DBUS_ERROR("InteractiveAuthorizationRequired"));
+        user_asks_answered(f, "Connect", NULL, 0, CONNECT, FALSE, TRUE,
+                           DBUS_ERROR("InteractiveAuthorizationRequired"));
         g_assert_false(wand_link("veth0").up);
         wand_assert_state(f, WAN0, "disconnected");
 }
@@ -77,27 +88,16 @@ test_challenge_without_interaction(WandFixture *f, gconstpointer data)
 static void
 test_interactive(WandFixture *f, gconstpointer data)
 {
-        g_autoptr(WandCall) call = NULL;
-        g_autoptr(WandPolkitCheck) check = NULL;
-
         /* With the flag, polkit may ask for a password: AllowUserInteraction. */
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
-                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 1);
         /* A challenge even though interaction was allowed: no agent
          * authenticated anyone, so this is a no. */
-        wand_polkit_reply(check, FALSE, TRUE);
-        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        user_asks_answered(f, "Connect", NULL, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, CONNECT, FALSE,
+                           TRUE, DBUS_ERROR("AccessDenied"));
         g_assert_false(wand_link("veth0").up);
 
-        g_clear_pointer(&call, wand_call_free);
-        g_clear_pointer(&check, wand_polkit_check_free);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
-                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 1);
-        wand_polkit_reply(check, TRUE, FALSE);
-        wand_call_assert_ok(call);
+        user_asks_answered(f, "Connect", NULL, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, CONNECT, TRUE,
+                           FALSE, NULL);
         wand_assert_state(f, WAN0, "connected");
 }
 
@@ -108,8 +108,7 @@ test_polkit_error(WandFixture *f, gconstpointer data)
         g_autoptr(WandPolkitCheck) check = NULL;
 
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
         wand_polkit_reply_error(check, "org.freedesktop.PolicyKit1.Error.Failed", "it broke");
         wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
         g_assert_false(wand_link("veth0").up);
@@ -151,8 +150,7 @@ test_never_answers(WandFixture *f, gconstpointer data)
         wand_iface_ok(f, WAN0, "Connect", NULL);
 
         /* uid 65534 waits for polkit (think: a password prompt) … */
-        pending = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
-        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Disconnect", NULL, 0, DISCONNECT, &pending);
 
         /* … while everybody else is served. */
         state = wand_get_state(f, WAN0);
@@ -185,8 +183,7 @@ test_two_pending_checks(WandFixture *f, gconstpointer data)
         /* Two checks in flight at once, answered in the other order: each
          * answer goes to its own caller. */
         wand_fixture_start_wan0(f, NULL);
-        a = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        ca = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        ca = user_asks(f, "Connect", NULL, 0, CONNECT, &a);
         b = wand_call_async(other, WAN0, WAND_INTERFACE_IFACE, "SetEnabled",
                             g_variant_new("(b)", FALSE), 0);
         cb = wand_fixture_expect_check(f, CONFIGURE, other, "wan0", "veth0", 0);
@@ -361,8 +358,7 @@ test_state_read_again(WandFixture *f, gconstpointer data)
          * the yes that follows finds nothing to disconnect. */
         wand_fixture_start_wan0(f, NULL);
         wand_iface_ok(f, WAN0, "Connect", NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
-        check = wand_fixture_expect_check(f, DISCONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Disconnect", NULL, 0, DISCONNECT, &call);
         wand_iface_ok(f, WAN0, "Disconnect", NULL);
         g_assert_false(wand_link("veth0").up);
         wand_polkit_reply(check, TRUE, FALSE);
@@ -380,8 +376,7 @@ test_state_read_again_connect(WandFixture *f, gconstpointer data)
          * connected meanwhile → AlreadyConnected. And a Delete asked while
          * disconnected, root connected meanwhile → InterfaceConnected. */
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
         wand_iface_ok(f, WAN0, "Connect", NULL);
         wand_polkit_reply(check, TRUE, FALSE);
         wand_call_assert_error(call, WAND_ERROR("AlreadyConnected"));
@@ -389,8 +384,7 @@ test_state_read_again_connect(WandFixture *f, gconstpointer data)
         g_clear_pointer(&call, wand_call_free);
         g_clear_pointer(&check, wand_polkit_check_free);
         wand_iface_ok(f, WAN0, "Disconnect", NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Delete", NULL, 0);
-        check = wand_fixture_expect_check(f, CONFIGURE, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Delete", NULL, 0, CONFIGURE, &call);
         wand_iface_ok(f, WAN0, "Connect", NULL);
         wand_polkit_reply(check, TRUE, FALSE);
         wand_call_assert_error(call, WAND_ERROR("InterfaceConnected"));
@@ -405,8 +399,7 @@ test_interface_deleted_while_asking(WandFixture *f, gconstpointer data)
 
         /* The handle is checked again too: deleted meanwhile → InvalidHandle. */
         wand_fixture_start_wan0(f, NULL);
-        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
-        check = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth0", 0);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
         wand_iface_ok(f, WAN0, "Delete", NULL);
         wand_polkit_reply(check, TRUE, FALSE);
         wand_call_assert_error(call, WAND_ERROR("InvalidHandle"));
