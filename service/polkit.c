@@ -136,6 +136,10 @@ static void free_nothing(void *p) {
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (!reg)
                 return NULL;
+        /* Their callers get NoReply from the bus once wand's connection
+         * closes; the count also shows a query that outlived its call. */
+        if (reg->n > 0)
+                log_info("Exiting with %zu authorization check%s still open.", reg->n, reg->n == 1 ? "" : "s");
         tdestroy(reg->uid_tree, free_nothing); /* the ring owns the entries */
         for (size_t k = 0; k < UID_CACHE_SIZE; k++)
                 free(reg->uid_cache[k].sender);
