@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-event.h>
+
 #include "log.h"
 #include "macro.h"
 #include "polkit.h"
@@ -40,6 +42,7 @@ typedef struct Query {
         sd_bus_slot *match_slot, *call_slot;
         int result;            /* 1, or -EACCES / -EKEYREJECTED */
         char *message;         /* for the error */
+        bool redispatched;     /* DONE, and its call is being (or was) handled again */
         struct Query *next;
 } Query;
 
@@ -64,13 +67,25 @@ struct PolkitRegistry {
         Query *queries;
         uint64_t counter;
         size_t n;
+        size_t n_done, n_redispatched;
+        sd_bus_slot *filter_slot;
+        sd_event_source *sweep_source;
 };
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
         PolkitRegistry *reg = calloc(1, sizeof(*reg));
+        int r;
+
         if (!reg)
                 return -ENOMEM;
         reg->bus = sd_bus_ref(bus);
+        r = sd_bus_add_filter(bus, &reg->filter_slot, on_message, reg);
+        if (r < 0) {
+                polkit_registry_free(reg);
+                return r;
+        }
         *ret = reg;
         return 0;
 }
@@ -82,6 +97,8 @@ static void query_free(Query *q) {
                 if (*p == q) {
                         *p = q->next;
                         q->registry->n--;
+                        q->registry->n_done -= q->phase == QUERY_DONE;
+                        q->registry->n_redispatched -= q->redispatched;
                         break;
                 }
         sd_bus_slot_unref(q->match_slot);
@@ -145,6 +162,8 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
                 free(reg->uid_cache[k].sender);
         while (reg->queries)
                 query_free(reg->queries);
+        sd_bus_slot_unref(reg->filter_slot);
+        sd_event_source_disable_unref(reg->sweep_source);
         sd_bus_unref(reg->bus);
         free(reg);
         return NULL;
@@ -161,11 +180,64 @@ static Query *query_find(PolkitRegistry *reg, sd_bus_message *call) {
         return NULL;
 }
 
+/* A call handled again after its answer came is either consulted (and the
+ * answer consumed) or answered without it — the fallback's InvalidHandle
+ * when its interface was deleted meanwhile, or anything else that answers
+ * before polkit_check() is reached. The registry does not depend on which:
+ * whatever is left of a call whose handling is over is dropped. That is the
+ * case once the next message is dispatched, or at the latest on the next
+ * turn of the event loop. */
+static void sweep(PolkitRegistry *reg) {
+        for (Query *q = reg->queries, *next; q && reg->n_redispatched > 0; q = next) {
+                next = q->next;
+                if (q->redispatched) {
+                        log_debug("%s's call was answered without its authorization (%s); forgetting it.", q->sender,
+                                  q->action);
+                        query_free(q);
+                }
+        }
+}
+
+static int on_sweep(sd_event_source *s, void *userdata) {
+        sweep(userdata);
+        return 0;
+}
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        PolkitRegistry *reg = userdata;
+        sd_event *event;
+        Query *q;
+        int r;
+
+        sweep(reg); /* the previous message's handling is over */
+        if (reg->n_done == 0)
+                return 0;
+        q = query_find(reg, m);
+        if (!q || q->phase != QUERY_DONE)
+                return 0;
+
+        q->redispatched = true;
+        reg->n_redispatched++;
+        if (!reg->sweep_source) {
+                event = sd_bus_get_event(reg->bus);
+                r = event ? sd_event_add_defer(event, &reg->sweep_source, on_sweep, reg) : -ENXIO;
+                if (r < 0) {
+                        log_warning_errno(r, "Cannot schedule the cleanup of answered authorization checks: %m");
+                        return 0; /* the next message sweeps */
+                }
+        }
+        r = sd_event_source_set_enabled(reg->sweep_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Cannot schedule the cleanup of answered authorization checks: %m");
+        return 0;
+}
+
 /* The answer is in: run the handler again. */
 static void query_done(Query *q, int result, const char *message) {
         int r;
 
         q->phase = QUERY_DONE;
+        q->registry->n_done++;
         q->result = result;
         free(q->message);
         q->message = message ? strdup(message) : NULL;

@@ -394,8 +394,10 @@ test_state_read_again_connect(WandFixture *f, gconstpointer data)
 static void
 test_interface_deleted_while_asking(WandFixture *f, gconstpointer data)
 {
-        g_autoptr(WandCall) call = NULL;
-        g_autoptr(WandPolkitCheck) check = NULL;
+        g_autoptr(GDBusConnection) other = wand_fixture_connect_as(f, 65534);
+        g_autoptr(WandCall) call = NULL, open_call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL, open_check = NULL;
+        g_autofree char *log = NULL;
 
         /* The handle is checked again too: deleted meanwhile → InvalidHandle. */
         wand_fixture_start_wan0(f, NULL);
@@ -404,6 +406,19 @@ test_interface_deleted_while_asking(WandFixture *f, gconstpointer data)
         wand_polkit_reply(check, TRUE, FALSE);
         wand_call_assert_error(call, WAND_ERROR("InvalidHandle"));
         g_assert_false(wand_link("veth0").up);
+
+        /* The answer was never consulted (the handle's fallback answered),
+         * and wand must forget it rather than keep it and its call until
+         * exit: with one other check open when wand stops, it counts one. */
+        open_call = wand_call_async(other, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "Reload", NULL, 0);
+        open_check = wand_fixture_expect_check(f, CONFIGURE, other, NULL, NULL, 0);
+        wand_fixture_stop(f);
+        log = wand_fixture_get_log(f);
+        if (!strstr(log, "Exiting with 1 authorization check still open."))
+                g_error("wand's log at exit does not count exactly one open check:\n%s", log);
+        wand_call_assert_error(open_call, DBUS_ERROR("NoReply"));
+        wand_polkit_reply(open_check, FALSE, FALSE);
+        g_dbus_connection_close_sync(other, NULL, NULL);
 }
 
 int
