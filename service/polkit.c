@@ -471,6 +471,20 @@ fail:
         return r;
 }
 
+/* Was polkit asked exactly this? The handler reads the state again after the
+ * wait, and the interface's Device may have changed by Reload, or the
+ * interface been deleted and created again under the same name. */
+static bool query_asked(const Query *q, const char *action, const char *const *details) {
+        size_t k = 0;
+
+        if (!streq(q->action, action))
+                return false;
+        for (; details && details[k]; k++)
+                if (!q->details[k] || !streq(q->details[k], details[k]))
+                        return false;
+        return !q->details[k];
+}
+
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error) {
         Query *q;
@@ -483,21 +497,21 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         if (q) {
                 if (q->phase != QUERY_DONE)
                         return 0;
-                if (!streq(q->action, action)) {
-                        /* A handler asks once; anything else is a bug. */
+                if (query_asked(q, action, details)) {
+                        r = q->result;
+                        if (r < 0) {
+                                sd_bus_error_set(error,
+                                                 r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
+                                                                    : SD_BUS_ERROR_ACCESS_DENIED,
+                                                 q->message ?: "Access denied.");
+                                log_info("%s denied to %s.", action, q->sender);
+                        }
                         query_free(q);
-                        return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "Internal error: authorization mix-up.");
+                        return r;
                 }
-                r = q->result;
-                if (r < 0) {
-                        sd_bus_error_set(error,
-                                         r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
-                                                            : SD_BUS_ERROR_ACCESS_DENIED,
-                                         q->message ?: "Access denied.");
-                        log_info("%s denied to %s.", action, q->sender);
-                }
+                /* The answer was for something else: ask about this. */
+                log_debug("What %s asked changed while polkit decided about %s; asking again.", q->sender, q->action);
                 query_free(q);
-                return r;
         }
 
         const uint32_t *uid = uid_cache_get(reg, sd_bus_message_get_sender(call));

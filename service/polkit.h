@@ -5,7 +5,10 @@
  * returns 1 ("reply later") and keeps nothing. When the answer is in, the
  * request message is put back on the bus's read queue, so the handler runs
  * again from the top — re-reading any state that may have changed meanwhile
- * — and this time polkit_check() returns 1 (go on) or an error it has set. */
+ * — and this time polkit_check() returns 1 (go on) or an error it has set.
+ * Should the handler then ask with another action or other details (the
+ * state it read again has changed), polkit is asked again: an answer only
+ * ever covers what polkit was shown. */
 #pragma once
 
 #include <systemd/sd-bus.h>

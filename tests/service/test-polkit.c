@@ -421,6 +421,62 @@ test_interface_deleted_while_asking(WandFixture *f, gconstpointer data)
         g_dbus_connection_close_sync(other, NULL, NULL);
 }
 
+/* Reload changes wan0's Device while polkit decides about a Connect: the
+ * yes was for veth0, so wand asks again for veth1 before acting. */
+static void
+test_details_changed_by_reload(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL, again = NULL;
+
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_start_wan0(f, NULL);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
+        wand_fixture_write_interface(f, "wan0", "veth1", NULL);
+        wand_manager_ok(f, "Reload");
+        {
+                g_autofree char *device = wand_get_string(f, WAN0, WAND_INTERFACE_IFACE, "Device");
+                g_assert_cmpstr(device, ==, "veth1");
+        }
+        wand_polkit_reply(check, TRUE, FALSE);
+
+        again = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth1", 0);
+        g_assert_cmpstr(again->cancellation_id, !=, check->cancellation_id);
+        g_assert_false(call->done);
+        wand_polkit_reply(again, FALSE, FALSE);
+        wand_call_assert_error(call, DBUS_ERROR("AccessDenied"));
+        g_assert_false(wand_link("veth0").up);
+        g_assert_false(wand_link("veth1").up);
+        wand_assert_state(f, WAN0, "disconnected");
+}
+
+/* wan0 deleted and created again on another device while polkit decides:
+ * the same handle, other details, so wand asks again; this time yes. */
+static void
+test_details_changed_by_recreate(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL, again = NULL;
+        g_autoptr(GVariant) created = NULL;
+
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_start_wan0(f, NULL);
+        check = user_asks(f, "Connect", NULL, 0, CONNECT, &call);
+        wand_iface_ok(f, WAN0, "Delete", NULL);
+        created = wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                               g_variant_new_parsed("('wan0', {'Device': <'veth1'>})"), G_VARIANT_TYPE("(o)"));
+        wand_polkit_reply(check, TRUE, FALSE);
+
+        again = wand_fixture_expect_check(f, CONNECT, f->user, "wan0", "veth1", 0);
+        g_assert_false(call->done);
+        g_assert_false(wand_link("veth1").up);
+        wand_polkit_reply(again, TRUE, FALSE);
+        wand_call_assert_ok(call);
+        g_assert_true(wand_link("veth1").up);
+        g_assert_false(wand_link("veth0").up);
+        wand_assert_state(f, WAN0, "connected");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -443,6 +499,8 @@ main(int argc, char **argv)
         ADD("state-read-again/disconnect", test_state_read_again);
         ADD("state-read-again/connect-delete", test_state_read_again_connect);
         ADD("state-read-again/deleted", test_interface_deleted_while_asking);
+        ADD("details-read-again/reload", test_details_changed_by_reload);
+        ADD("details-read-again/recreated", test_details_changed_by_recreate);
 #undef ADD
         return g_test_run();
 }
