@@ -20,7 +20,8 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
 
 /* details: NULL or a NULL-terminated list of key, value, key, value, ….
  * Returns 1: authorized; 0: pending, return 1 from the handler; < 0: denied,
- * error set (AccessDenied or InteractiveAuthorizationRequired). */
+ * error set (AccessDenied or InteractiveAuthorizationRequired), or refused
+ * because too many checks are waiting (LimitsExceeded; see polkit.c). */
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error);
 

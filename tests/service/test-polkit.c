@@ -477,6 +477,65 @@ test_details_changed_by_recreate(WandFixture *f, gconstpointer data)
         wand_assert_state(f, WAN0, "connected");
 }
 
+/* As service/polkit.c has it. */
+#define MAX_CHECKS_PER_UID 16
+
+/* One user's checks waiting for polkit are capped, so that they cannot use
+ * up the replies wand may wait for on the bus: that user's next call, from
+ * any of its connections, gets LimitsExceeded at once, while another user
+ * is asked about as usual and root is served. */
+static void
+test_cap_per_user(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GDBusConnection) second = wand_fixture_connect_as(f, 65534);
+        /* uid 1 (daemon): the bus admits only uids with an account. */
+        g_autoptr(GDBusConnection) other_user = wand_fixture_connect_as(f, 1);
+        g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func((GDestroyNotify) wand_call_free);
+        g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func((GDestroyNotify) wand_polkit_check_free);
+        g_autoptr(WandCall) capped_new = NULL, capped_known = NULL, other = NULL;
+        g_autoptr(WandPolkitCheck) other_check = NULL;
+        const char *msg;
+
+        wand_fixture_start_wan0(f, NULL);
+        for (guint k = 0; k < MAX_CHECKS_PER_UID; k++) {
+                WandCall *call;
+                g_ptr_array_add(checks, user_asks(f, "Connect", NULL, 0, CONNECT, &call));
+                g_ptr_array_add(calls, call);
+        }
+
+        /* A connection wand has not seen yet: it learns the uid, then
+         * refuses; and one it knows: refused at once. Neither reaches polkit. */
+        capped_new = wand_call_async(second, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, 0);
+        msg = wand_call_assert_error(capped_new, DBUS_ERROR("LimitsExceeded"));
+        g_assert_nonnull(strstr(msg, "uid 65534 has 16 authorization checks waiting for polkit"));
+        g_assert_nonnull(strstr(msg, "then call again"));
+        capped_known = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "SetEnabled",
+                                       g_variant_new("(b)", FALSE), 0);
+        wand_call_assert_error(capped_known, DBUS_ERROR("LimitsExceeded"));
+        wand_fixture_assert_no_polkit(f);
+        g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
+
+        /* Another user meanwhile: asked about, and served. */
+        other = wand_call_async(other_user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        other_check = wand_fixture_expect_check(f, CONNECT, other_user, "wan0", "veth0", 0);
+        wand_polkit_reply(other_check, TRUE, FALSE);
+        wand_call_assert_ok(other);
+        wand_assert_state(f, WAN0, "connected");
+        /* Root, never asked about, is never capped. */
+        wand_iface_ok(f, WAN0, "Disconnect", NULL);
+        wand_fixture_assert_no_polkit(f);
+
+        /* Once polkit has answered, the first user is asked about again. */
+        for (guint k = 0; k < checks->len; k++) {
+                wand_polkit_reply(g_ptr_array_index(checks, k), FALSE, FALSE);
+                wand_call_assert_error(g_ptr_array_index(calls, k), DBUS_ERROR("AccessDenied"));
+        }
+        user_asks_answered(f, "Connect", NULL, 0, CONNECT, TRUE, FALSE, NULL);
+        wand_assert_state(f, WAN0, "connected");
+        g_dbus_connection_close_sync(second, NULL, NULL);
+        g_dbus_connection_close_sync(other_user, NULL, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -501,6 +560,7 @@ main(int argc, char **argv)
         ADD("state-read-again/deleted", test_interface_deleted_while_asking);
         ADD("details-read-again/reload", test_details_changed_by_reload);
         ADD("details-read-again/recreated", test_details_changed_by_recreate);
+        ADD("cap-per-user", test_cap_per_user);
 #undef ADD
         return g_test_run();
 }
