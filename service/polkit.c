@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-event.h>
+
 #include "log.h"
 #include "macro.h"
 #include "polkit.h"
@@ -22,10 +24,28 @@
 /* An authentication agent may wait for a password for minutes. */
 #define INTERACTIVE_TIMEOUT_USEC (10ULL * 60 * 1000000)
 
+/* dbus-daemon lets wand wait for at most 128 replies at once (the system
+ * bus's max_replies_per_connection); past that it refuses wand's calls, to
+ * polkit and to the bus alike. Every check waiting at polkit holds one of
+ * them; uid lookups (one per caller at a time) are counted with them, to be
+ * safe (dbus-daemon does not count calls to itself, another bus may). So
+ * that no caller takes them all: 16 stay for wand's own calls
+ * (CancelCheckAuthorization and what may come); lookups and checks share
+ * the other 112, checks at most 96 of them, so that lookups - and root,
+ * which needs nothing more - get through; and one uid has at most 16 checks
+ * waiting, so that six users fit at their maximum. Per uid, not per
+ * connection: connections are free to open. */
+#define MAX_OUTSTANDING 112
+#define MAX_CHECKS 96
+#define MAX_CHECKS_PER_UID 16
+
 typedef enum QueryPhase {
-        QUERY_ASK_UID,
+        QUERY_NEW,
+        QUERY_ASK_UID,  /* the caller's one uid lookup */
+        QUERY_WAIT_UID, /* another call of that caller, waiting for that lookup */
         QUERY_ASK_POLKIT,
         QUERY_DONE,
+        _QUERY_PHASE_MAX,
 } QueryPhase;
 
 typedef struct Query {
@@ -34,12 +54,14 @@ typedef struct Query {
         char *action;
         char **details; /* key, value, …, NULL */
         char *sender;
+        uint32_t uid;          /* once known */
         char cancellation_id[64];
         bool interactive;
         QueryPhase phase;
         sd_bus_slot *match_slot, *call_slot;
-        int result;            /* 1, or -EACCES / -EKEYREJECTED */
+        int result;            /* 1, or -EACCES / -EKEYREJECTED / -ENOBUFS */
         char *message;         /* for the error */
+        bool redispatched;     /* DONE, and its call is being (or was) handled again */
         struct Query *next;
 } Query;
 
@@ -64,13 +86,26 @@ struct PolkitRegistry {
         Query *queries;
         uint64_t counter;
         size_t n;
+        size_t n_phase[_QUERY_PHASE_MAX];
+        size_t n_redispatched;
+        sd_bus_slot *filter_slot;
+        sd_event_source *sweep_source;
 };
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
         PolkitRegistry *reg = calloc(1, sizeof(*reg));
+        int r;
+
         if (!reg)
                 return -ENOMEM;
         reg->bus = sd_bus_ref(bus);
+        r = sd_bus_add_filter(bus, &reg->filter_slot, on_message, reg);
+        if (r < 0) {
+                polkit_registry_free(reg);
+                return r;
+        }
         *ret = reg;
         return 0;
 }
@@ -82,6 +117,8 @@ static void query_free(Query *q) {
                 if (*p == q) {
                         *p = q->next;
                         q->registry->n--;
+                        q->registry->n_phase[q->phase]--;
+                        q->registry->n_redispatched -= q->redispatched;
                         break;
                 }
         sd_bus_slot_unref(q->match_slot);
@@ -95,6 +132,12 @@ static void query_free(Query *q) {
         free(q->sender);
         free(q->message);
         free(q);
+}
+
+static void query_set_phase(Query *q, QueryPhase phase) {
+        q->registry->n_phase[q->phase]--;
+        q->registry->n_phase[phase]++;
+        q->phase = phase;
 }
 
 static int uid_entry_compare(const void *a, const void *b) {
@@ -136,11 +179,17 @@ static void free_nothing(void *p) {
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (!reg)
                 return NULL;
+        /* Their callers get NoReply from the bus once wand's connection
+         * closes; the count also shows a query that outlived its call. */
+        if (reg->n > 0)
+                log_info("Exiting with %zu authorization check%s still open.", reg->n, reg->n == 1 ? "" : "s");
         tdestroy(reg->uid_tree, free_nothing); /* the ring owns the entries */
         for (size_t k = 0; k < UID_CACHE_SIZE; k++)
                 free(reg->uid_cache[k].sender);
         while (reg->queries)
                 query_free(reg->queries);
+        sd_bus_slot_unref(reg->filter_slot);
+        sd_event_source_disable_unref(reg->sweep_source);
         sd_bus_unref(reg->bus);
         free(reg);
         return NULL;
@@ -157,11 +206,63 @@ static Query *query_find(PolkitRegistry *reg, sd_bus_message *call) {
         return NULL;
 }
 
+/* A call handled again after its answer came is either consulted (and the
+ * answer consumed) or answered without it — the fallback's InvalidHandle
+ * when its interface was deleted meanwhile, or anything else that answers
+ * before polkit_check() is reached. The registry does not depend on which:
+ * whatever is left of a call whose handling is over is dropped. That is the
+ * case once the next message is dispatched, or at the latest on the next
+ * turn of the event loop. */
+static void sweep(PolkitRegistry *reg) {
+        for (Query *q = reg->queries, *next; q && reg->n_redispatched > 0; q = next) {
+                next = q->next;
+                if (q->redispatched) {
+                        log_debug("%s's call was answered without its authorization (%s); forgetting it.", q->sender,
+                                  q->action);
+                        query_free(q);
+                }
+        }
+}
+
+static int on_sweep(sd_event_source *s, void *userdata) {
+        sweep(userdata);
+        return 0;
+}
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        PolkitRegistry *reg = userdata;
+        sd_event *event;
+        Query *q;
+        int r;
+
+        sweep(reg); /* the previous message's handling is over */
+        if (reg->n_phase[QUERY_DONE] == 0)
+                return 0;
+        q = query_find(reg, m);
+        if (!q || q->phase != QUERY_DONE)
+                return 0;
+
+        q->redispatched = true;
+        reg->n_redispatched++;
+        if (!reg->sweep_source) {
+                event = sd_bus_get_event(reg->bus);
+                r = event ? sd_event_add_defer(event, &reg->sweep_source, on_sweep, reg) : -ENXIO;
+                if (r < 0) {
+                        log_warning_errno(r, "Cannot schedule the cleanup of answered authorization checks: %m");
+                        return 0; /* the next message sweeps */
+                }
+        }
+        r = sd_event_source_set_enabled(reg->sweep_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Cannot schedule the cleanup of answered authorization checks: %m");
+        return 0;
+}
+
 /* The answer is in: run the handler again. */
 static void query_done(Query *q, int result, const char *message) {
         int r;
 
-        q->phase = QUERY_DONE;
+        query_set_phase(q, QUERY_DONE);
         q->result = result;
         free(q->message);
         q->message = message ? strdup(message) : NULL;
@@ -271,45 +372,104 @@ static int ask_polkit(Query *q) {
         if (r < 0)
                 return r;
 
-        q->phase = QUERY_ASK_POLKIT;
+        query_set_phase(q, QUERY_ASK_POLKIT);
         return sd_bus_call_async(reg->bus, &q->call_slot, m, on_check_reply, q,
                                  q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
 }
 
 static int decide_for_uid(Query *q, uint32_t uid);
 
+/* The oldest query of sender in phase (the list has the newest first). */
+static Query *query_find_sender(PolkitRegistry *reg, const char *sender, QueryPhase phase) {
+        Query *found = NULL;
+
+        for (Query *q = reg->queries; q; q = q->next)
+                if (q->phase == phase && streq(q->sender, sender))
+                        found = q;
+        return found;
+}
+
+/* The bus said who q's caller is. One lookup per caller: its other calls
+ * meanwhile wait for this answer too, so that one connection sending many
+ * calls at once takes one lookup, not all there are. */
 static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Query *q = userdata;
-        const sd_bus_error *e;
-        uint32_t uid;
-        int r;
+        Query *q = userdata, *w;
+        PolkitRegistry *reg = q->registry;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        char sender[256]; /* a bus name has at most 255 characters; q may go */
+        uint32_t uid = 0;
+        int r = 0;
 
         q->call_slot = sd_bus_slot_unref(q->call_slot);
+        query_set_phase(q, QUERY_WAIT_UID);
+        snprintf(sender, sizeof(sender), "%s", q->sender);
+        if (!e) {
+                r = sd_bus_message_read(reply, "u", &uid);
+                if (r >= 0)
+                        uid_cache_put(reg, sender, uid);
+        }
 
-        e = sd_bus_message_get_error(reply);
-        if (e) {
-                if (sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+        /* Each step takes w out of QUERY_WAIT_UID. */
+        while ((w = query_find_sender(reg, sender, QUERY_WAIT_UID)))
+                if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
                         /* The caller left before we knew who it was. */
-                        log_debug("%s left before its authorization check; dropping its call.", q->sender);
-                        query_free(q);
-                } else
-                        query_deny(q, -EACCES, "Could not identify the caller (%s).", e->name);
-                return 0;
+                        log_debug("%s left before its authorization check; dropping its call.", sender);
+                        query_free(w);
+                } else if (e)
+                        query_deny(w, -EACCES, "Could not identify the caller (%s).", e->name);
+                else if (r < 0)
+                        query_deny(w, -EACCES, "Could not identify the caller.");
+                else
+                        (void) decide_for_uid(w, uid);
+        return 0;
+}
+
+/* 0 when one more check for sender, of uid, fits (uid NULL: not known
+ * yet, so a lookup first, unless one is under way); otherwise -ENOBUFS, and
+ * *ret_message (NULL when out of memory) says why and what to do. */
+static int over_limit(PolkitRegistry *reg, const char *sender, const uint32_t *uid, char **ret_message) {
+        size_t lookups = reg->n_phase[QUERY_ASK_UID], checks = reg->n_phase[QUERY_ASK_POLKIT], mine = 0;
+        int r;
+
+        *ret_message = NULL;
+        if (!uid) {
+                if (lookups + checks < MAX_OUTSTANDING || query_find_sender(reg, sender, QUERY_ASK_UID))
+                        return 0;
+                r = asprintf(ret_message, "wand is waiting for %zu answers about other callers, as many as it allows; "
+                                          "call again in a moment.",
+                             lookups + checks);
+        } else if (checks >= MAX_CHECKS)
+                r = asprintf(ret_message, "%d authorization checks are waiting for polkit, as many as wand allows; "
+                                          "call again when some have been answered.",
+                             MAX_CHECKS);
+        else {
+                for (Query *q = reg->queries; q; q = q->next)
+                        mine += q->phase == QUERY_ASK_POLKIT && q->uid == *uid;
+                if (mine < MAX_CHECKS_PER_UID)
+                        return 0;
+                r = asprintf(ret_message, "uid %" PRIu32 " has %d authorization checks waiting for polkit, as many as "
+                                          "wand allows one user; answer or dismiss its open authentication dialogs "
+                                          "(or let them time out), then call again.",
+                             *uid, MAX_CHECKS_PER_UID);
         }
-        r = sd_bus_message_read(reply, "u", &uid);
-        if (r < 0) {
-                query_deny(q, -EACCES, "Could not identify the caller.");
-                return 0;
-        }
-        uid_cache_put(q->registry, q->sender, uid);
-        return decide_for_uid(q, uid);
+        if (r < 0)
+                *ret_message = NULL;
+        return -ENOBUFS;
 }
 
 static int decide_for_uid(Query *q, uint32_t uid) {
+        _cleanup_free_ char *limit = NULL;
         int r;
 
         if (uid == 0) {
                 query_done(q, 1, NULL);
+                return 0;
+        }
+        q->uid = uid;
+        r = over_limit(q->registry, q->sender, &uid, &limit);
+        if (r < 0) {
+                log_debug("%s (uid %" PRIu32 ") refused: %s", q->sender, uid, strempty(limit));
+                query_done(q, r, limit ?: "Too many authorization checks are waiting for polkit; call again later.");
                 return 0;
         }
 
@@ -343,11 +503,16 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 break;
         case QUERY_DONE:
                 break; /* the call is already on its way back to the handler */
+        case QUERY_NEW:
+        case QUERY_WAIT_UID:
+        case _QUERY_PHASE_MAX:
+                break; /* not watched yet */
         }
         return 0;
 }
 
-static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details) {
+static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                       const uint32_t *uid) {
         Query *q;
         size_t n = 0;
         int r;
@@ -360,6 +525,7 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         q->next = reg->queries;
         reg->queries = q;
         reg->n++;
+        reg->n_phase[QUERY_NEW]++;
 
         q->action = strdup(action);
         q->sender = strdup(sd_bus_message_get_sender(call));
@@ -374,15 +540,20 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
         snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
-        if (uid_cache_get(reg, q->sender)) {
+        if (uid) {
                 /* A caller we know and who is not root: straight to polkit. */
+                q->uid = *uid;
                 r = ask_polkit(q);
                 if (r < 0)
                         goto fail;
                 return 0;
         }
 
-        q->phase = QUERY_ASK_UID;
+        if (query_find_sender(reg, q->sender, QUERY_ASK_UID)) {
+                query_set_phase(q, QUERY_WAIT_UID);
+                return 0;
+        }
+        query_set_phase(q, QUERY_ASK_UID);
         r = sd_bus_call_method_async(reg->bus, &q->call_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                      "org.freedesktop.DBus", "GetConnectionUnixUser", on_uid_reply, q, "s", q->sender);
         if (r < 0)
@@ -395,8 +566,24 @@ fail:
         return r;
 }
 
+/* Was polkit asked exactly this? The handler reads the state again after the
+ * wait, and the interface's Device may have changed by Reload, or the
+ * interface been deleted and created again under the same name. */
+static bool query_asked(const Query *q, const char *action, const char *const *details) {
+        size_t k = 0;
+
+        if (!streq(q->action, action))
+                return false;
+        for (; details && details[k]; k++)
+                if (!q->details[k] || !streq(q->details[k], details[k]))
+                        return false;
+        return !q->details[k];
+}
+
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error) {
+        _cleanup_free_ char *limit = NULL;
+        const uint32_t *uid;
         Query *q;
         int r;
 
@@ -407,28 +594,36 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         if (q) {
                 if (q->phase != QUERY_DONE)
                         return 0;
-                if (!streq(q->action, action)) {
-                        /* A handler asks once; anything else is a bug. */
+                if (query_asked(q, action, details)) {
+                        r = q->result;
+                        if (r < 0) {
+                                sd_bus_error_set(error,
+                                                 r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
+                                                 : r == -ENOBUFS    ? SD_BUS_ERROR_LIMITS_EXCEEDED
+                                                                    : SD_BUS_ERROR_ACCESS_DENIED,
+                                                 q->message ?: "Access denied.");
+                                log_info("%s denied to %s.", action, q->sender);
+                        }
                         query_free(q);
-                        return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "Internal error: authorization mix-up.");
+                        return r;
                 }
-                r = q->result;
-                if (r < 0) {
-                        sd_bus_error_set(error,
-                                         r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
-                                                            : SD_BUS_ERROR_ACCESS_DENIED,
-                                         q->message ?: "Access denied.");
-                        log_info("%s denied to %s.", action, q->sender);
-                }
+                /* The answer was for something else: ask about this. */
+                log_debug("What %s asked changed while polkit decided about %s; asking again.", q->sender, q->action);
                 query_free(q);
-                return r;
         }
 
-        const uint32_t *uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
+        uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
         if (uid && *uid == 0)
                 return 1;
 
-        r = query_start(reg, call, action, details);
+        r = over_limit(reg, sd_bus_message_get_sender(call), uid, &limit);
+        if (r < 0) {
+                log_debug("%s refused: %s", sd_bus_message_get_sender(call), strempty(limit));
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                        limit ?: "Too many authorization checks are waiting for polkit; call again later.");
+        }
+
+        r = query_start(reg, call, action, details, uid);
         if (r < 0) {
                 log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
                 return sd_bus_error_set_errnof(error, r, "Could not check authorization: %s", strerror(-r));

@@ -5,7 +5,10 @@
  * returns 1 ("reply later") and keeps nothing. When the answer is in, the
  * request message is put back on the bus's read queue, so the handler runs
  * again from the top — re-reading any state that may have changed meanwhile
- * — and this time polkit_check() returns 1 (go on) or an error it has set. */
+ * — and this time polkit_check() returns 1 (go on) or an error it has set.
+ * Should the handler then ask with another action or other details (the
+ * state it read again has changed), polkit is asked again: an answer only
+ * ever covers what polkit was shown. */
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -17,7 +20,8 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
 
 /* details: NULL or a NULL-terminated list of key, value, key, value, ….
  * Returns 1: authorized; 0: pending, return 1 from the handler; < 0: denied,
- * error set (AccessDenied or InteractiveAuthorizationRequired). */
+ * error set (AccessDenied or InteractiveAuthorizationRequired), or refused
+ * because too many checks are waiting (LimitsExceeded; see polkit.c). */
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error);
 

@@ -418,7 +418,9 @@ all_cancelled(PolkitDouble *polkit, GPtrArray *ids, guint *ret_missing)
 }
 
 /* n callers each wait for polkit (which does not answer) and then leave:
- * wand must cancel every one of those checks. */
+ * wand must cancel every one of those checks. The callers are four users
+ * (uids with an account everywhere), as wand lets one user have at most 16
+ * checks waiting. */
 static void
 leave_while_asking(Hostile *h, PolkitDouble *polkit, guint n)
 {
@@ -429,7 +431,8 @@ leave_while_asking(Hostile *h, PolkitDouble *polkit, guint n)
         polkit_double_answer_all(polkit, FALSE);
         polkit->mode = POLKIT_SILENT;
         for (guint k = 0; k < n; k++) {
-                GDBusConnection *c = wand_fixture_connect_as(h->f, 65534);
+                static const uid_t uids[] = { 65534, 1, 2, 3 };
+                GDBusConnection *c = wand_fixture_connect_as(h->f, uids[k % G_N_ELEMENTS(uids)]);
                 g_autoptr(GDBusMessage) msg = call_message(WAN0, WAND_INTERFACE_IFACE, "Connect", NULL);
 
                 g_dbus_connection_send_message(c, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
