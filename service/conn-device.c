@@ -78,6 +78,11 @@ static void device_cancel(Iface *i) {
         }
 }
 
+static bool device_busy(Iface *i) {
+        DeviceRequest *d = i->method_data;
+        return d && d->netlink_request;
+}
+
 static void device_release(Iface *i, bool terminate) {
         device_cancel(i);
         free(i->method_data);
@@ -90,6 +95,7 @@ const ConnMethod conn_method_device = {
         .observe = device_observe,
         .start_connect = device_start_connect,
         .start_disconnect = device_start_disconnect,
+        .busy = device_busy,
         .cancel = device_cancel,
         .release = device_release,
 };

@@ -87,6 +87,11 @@ static void dialer_update(Iface *i) {
         arm_kill_timer(i);
 }
 
+static bool dialer_busy(Iface *i) {
+        Dialer *d = i->method_data;
+        return d && d->netlink_request;
+}
+
 static bool dialer_torn_down(Iface *i) {
         Dialer *d = i->method_data;
         const Link *l = dialer_link(i);
@@ -336,6 +341,7 @@ const ConnMethod conn_method_dialer = {
         .redials = true,
         .observe = dialer_observe,
         .update = dialer_update,
+        .busy = dialer_busy,
         .torn_down = dialer_torn_down,
         .start_connect = dialer_start_connect,
         .start_disconnect = dialer_start_disconnect,

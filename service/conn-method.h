@@ -25,6 +25,12 @@ struct ConnMethod {
          * say): a chance to act on what observe() only reports. May be NULL. */
         void (*update)(Iface *i);
 
+        /* A request of the method's own (set the device up or down) is in
+         * flight: until it is answered, what the link cache shows may be
+         * older than its effect, and no operation is judged by it. May be
+         * NULL: never. */
+        bool (*busy)(Iface *i);
+
         /* Whether a teardown has reached its end. NULL: observe() says
          * IFACE_DISCONNECTED. */
         bool (*torn_down)(Iface *i);

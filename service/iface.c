@@ -181,7 +181,6 @@ static bool may_connect(Iface *i) {
 
 static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
         unsigned reasons = 0;
-        IfaceState observed;
 
         if (!i->manager->running)
                 reasons |= IFACE_REASON_SERVICE_STOPPED;
@@ -197,10 +196,10 @@ static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
                 return IFACE_UNREACHABLE;
         if (i->op == IFACE_OP_DISCONNECT)
                 return IFACE_DISCONNECTING;
-        observed = i->method->observe(i);
-        if (i->op == IFACE_OP_CONNECT && observed != IFACE_CONNECTED)
+        /* Connected once the attempt is judged so (iface_update()). */
+        if (i->op == IFACE_OP_CONNECT)
                 return IFACE_CONNECTING;
-        return observed;
+        return i->method->observe(i);
 }
 
 static void set_last_error(Iface *i, const char *error, unsigned *changed) {
@@ -295,8 +294,9 @@ static void connect_succeeded(Iface *i) {
 }
 
 /* The attempt failed: LastError says so. With rollback, what the attempt
- * left half up is taken down again; a persistent interface redials once
- * that is done. */
+ * left half up is taken down again first (the callers then read
+ * disconnecting, not whatever the half-up link looks like); a persistent
+ * interface redials once that is done. */
 static void connect_failed(Iface *i, const char *message, bool rollback) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
         bool was_redial = i->redial_attempt;
@@ -309,23 +309,20 @@ static void connect_failed(Iface *i, const char *message, bool rollback) {
          * asked for is not one. */
         if (i->redialing && was_redial)
                 i->redial_failures++;
-        /* A persistent interface goes on trying: it stays connecting
-         * through the pause, and the callers read that. */
-        if (!rollback && i->redialing)
+        if (rollback) {
+                i->redial_after_teardown = i->redialing;
+                (void) disconnect_internal(i, NULL, NULL, false);
+                if (i->op == IFACE_OP_NONE && i->redial_after_teardown) {
+                        /* Torn down at once. */
+                        i->redial_after_teardown = false;
+                        redial_schedule(i);
+                }
+        } else if (i->redialing)
+                /* A persistent interface goes on trying: it stays
+                 * connecting through the pause, and the callers read that. */
                 redial_schedule(i);
         publish(i, changed);
         waiters_finish(i, w, -ECONNREFUSED, message);
-
-        if (!rollback || i->op != IFACE_OP_NONE)
-                return; /* nothing to roll back, or a callback started something new */
-        i->redial_after_teardown = i->redialing;
-        (void) disconnect_internal(i, NULL, NULL, false);
-        if (i->op == IFACE_OP_NONE && i->redial_after_teardown) {
-                /* Torn down at once. */
-                i->redial_after_teardown = false;
-                redial_schedule(i);
-                publish(i, 0);
-        }
 }
 
 /* The connection's own settings: changing one of them means another
@@ -342,6 +339,11 @@ static void settings_apply(Iface *i, Settings *s) {
         const ConnMethod *method = i->manager->method_for(s);
         unsigned changed = 0;
 
+        if (method != i->method)
+                /* A method cannot take over another's connection; there is
+                 * none left, only the old one's records to clear. */
+                iface_terminate(i);
+
         if (!streq_ptr(s->device, i->settings.device)) {
                 changed |= IFACE_PROP_DEVICE;
                 old_device = TAKE_PTR(i->settings.device);
@@ -350,11 +352,6 @@ static void settings_apply(Iface *i, Settings *s) {
                 changed |= IFACE_PROP_ENABLED;
         if (s->persistent != i->settings.persistent)
                 changed |= IFACE_PROP_PERSISTENT;
-
-        if (method != i->method)
-                /* A method cannot take over another's connection; there is
-                 * none left, only the old one's records to clear. */
-                iface_terminate(i);
 
         /* New settings, new chances: the pause after giving up ends too. */
         if (i->gave_up) {
@@ -366,6 +363,13 @@ static void settings_apply(Iface *i, Settings *s) {
         free(s);
         i->method = method;
 
+        /* Persistent= off: no more redials; a pause before one ends. */
+        if (i->redialing && !(i->method->redials && i->settings.persistent)) {
+                redial_stop(i);
+                if (i->op == IFACE_OP_CONNECT && i->redial_timer)
+                        op_end(i);
+        }
+
         if (old_device)
                 manager_iface_device_changed(i->manager, i, old_device);
         if (changed && i->announced)
@@ -376,24 +380,25 @@ static void teardown_finished(Iface *i, int r, const char *message) {
         IfaceWaiter *w = waiters_take(&i->disconnect_waiters);
         IfaceWaiter *then_connect = waiters_take(&i->connect_after_teardown);
         IfaceWaiter *settings_done_w = waiters_take(&i->settings_waiters);
+        Settings *next = TAKE_PTR(i->next_settings);
         bool reconnect = i->reconnect_after_teardown;
 
         op_end(i);
         i->reconnect_after_teardown = false;
-        if (i->next_settings) {
-                settings_apply(i, TAKE_PTR(i->next_settings));
+        publish(i, 0);
+        /* Those who asked for the teardown are answered while State is its
+         * end, before new settings (another Device, say) show. */
+        waiters_finish(i, w, r, message);
+
+        if (next) {
+                settings_apply(i, next);
                 reconnect = reconnect && i->settings.enabled && may_connect(i);
         } else
                 reconnect = false;
-
-        if (i->redial_after_teardown && !then_connect && !reconnect) {
-                i->redial_after_teardown = false;
-                if (i->redialing)
-                        redial_schedule(i);
-        }
+        if (i->redial_after_teardown && !then_connect && !reconnect && i->redialing)
+                redial_schedule(i);
         i->redial_after_teardown = false;
-        publish(i, 0);
-        waiters_finish(i, w, r, message);
+        iface_update(i);
         waiters_finish(i, settings_done_w, 0, NULL);
 
         if (reconnect && i->op == IFACE_OP_NONE && i->state != IFACE_UNREACHABLE) {
@@ -408,12 +413,12 @@ static void teardown_finished(Iface *i, int r, const char *message) {
         /* Connect() calls that arrived during the teardown start now (or
          * join the attempt just started). */
         while (then_connect) {
-                IfaceWaiter *next = then_connect->next;
+                IfaceWaiter *next_w = then_connect->next;
                 int k = iface_connect(i, then_connect->done, then_connect->userdata);
                 if (k < 0)
                         then_connect->done(i, k, NULL, then_connect->userdata);
                 free(then_connect);
-                then_connect = next;
+                then_connect = next_w;
         }
 }
 
@@ -429,17 +434,29 @@ void iface_update(Iface *i) {
         if (i->method->update)
                 i->method->update(i);
 
+        /* A device that is gone ends what was going on over it, whatever
+         * was asked of it: the interface is unreachable. */
+        if (link_gone(i) && i->op == IFACE_OP_CONNECT && !i->redial_timer) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "Device %s disappeared while %s was connecting.", i->settings.device, i->name) < 0)
+                        msg = NULL;
+                connect_failed(i, msg ?: "Device disappeared.", false);
+                return;
+        }
+        if (link_gone(i) && i->op == IFACE_OP_DISCONNECT) {
+                teardown_finished(i, 0, NULL);
+                return;
+        }
+        if (i->method->busy && i->method->busy(i)) {
+                /* Its answer comes after what the request changed: judged then. */
+                publish(i, 0);
+                return;
+        }
+
         switch (i->op) {
         case IFACE_OP_CONNECT:
                 if (i->redial_timer)
                         break; /* pausing before a redial: nothing is dialing */
-                if (link_gone(i)) {
-                        _cleanup_free_ char *msg = NULL;
-                        if (asprintf(&msg, "Device %s disappeared while %s was connecting.", i->settings.device, i->name) < 0)
-                                msg = NULL;
-                        connect_failed(i, msg ?: "Device disappeared.", false);
-                        return;
-                }
                 if (i->method->observe(i) == IFACE_CONNECTED) {
                         connect_succeeded(i);
                         return;
@@ -449,7 +466,7 @@ void iface_update(Iface *i) {
                 if (i->method->torn_down)
                         observed = i->method->torn_down(i) ? IFACE_DISCONNECTED : IFACE_DISCONNECTING;
                 else
-                        observed = link_gone(i) ? IFACE_DISCONNECTED : i->method->observe(i);
+                        observed = i->method->observe(i);
                 if (observed == IFACE_DISCONNECTED) {
                         teardown_finished(i, 0, NULL);
                         return;
@@ -722,7 +739,7 @@ static void redial_schedule(Iface *i) {
         uint64_t delay;
         int r;
 
-        if (!may_connect(i)) {
+        if (!may_connect(i) || !i->settings.enabled || !(i->method->redials && i->settings.persistent)) {
                 redial_stop(i);
                 return;
         }

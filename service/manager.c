@@ -369,9 +369,29 @@ void manager_update_all(Manager *m) {
         manager_foreach_iface(m, update_one, NULL);
 }
 
+/* The StopDemandDialManager() in progress: every call while it runs joins
+ * it, and all are answered when the last teardown ends. A Start() while it
+ * runs overrides it: its callers are answered, the manager keeps running. */
+typedef struct StopWaiter {
+        ManagerDoneFunc done;
+        void *userdata;
+        struct StopWaiter *next;
+} StopWaiter;
+
+struct StopJob {
+        Manager *manager;
+        size_t pending;
+        bool overridden;
+        StopWaiter *waiters;
+};
+
 int manager_start_ddm(Manager *m) {
         if (m->running && !m->stopping)
                 return 0;
+        if (m->stop_job) {
+                m->stop_job->overridden = true;
+                m->stop_job = NULL;
+        }
         m->running = true;
         m->stopping = false;
         log_info("Demand-dial manager started.");
@@ -380,27 +400,25 @@ int manager_start_ddm(Manager *m) {
         return 0;
 }
 
-typedef struct StopJob {
-        Manager *manager;
-        size_t pending;
-        ManagerDoneFunc done;
-        void *userdata;
-        struct StopJob *next;
-} StopJob;
-
 static void stop_job_unref(StopJob *job) {
         Manager *m = job->manager;
 
         if (--job->pending > 0)
                 return;
-        if (m->stopping) {
+        if (!job->overridden) {
+                m->stop_job = NULL;
                 m->stopping = false;
                 m->running = false;
                 log_info("Demand-dial manager stopped.");
-                manager_foreach_iface(m, update_one, NULL);
+                manager_update_all(m);
                 manager_send_ddm_changed(m);
         }
-        job->done(m, 0, job->userdata);
+        while (job->waiters) {
+                StopWaiter *w = job->waiters;
+                job->waiters = w->next;
+                w->done(m, 0, w->userdata);
+                free(w);
+        }
         free(job);
 }
 
@@ -422,20 +440,31 @@ static void stop_one(Iface *i, void *userdata) {
 }
 
 int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
-        StopJob *job;
+        StopJob *job = m->stop_job;
+        StopWaiter *w;
 
         if (!m->running) {
                 done(m, 0, userdata);
                 return 0;
         }
-        job = calloc(1, sizeof(*job));
-        if (!job)
+        w = calloc(1, sizeof(*w));
+        if (!w)
                 return -ENOMEM;
-        *job = (StopJob) { .manager = m, .pending = 1, .done = done, .userdata = userdata };
-        if (!m->stopping)
+        if (!job) {
+                job = calloc(1, sizeof(*job));
+                if (!job) {
+                        free(w);
+                        return -ENOMEM;
+                }
+                job->manager = m;
+                m->stop_job = job;
                 log_info("Stopping the demand-dial manager: disconnecting every interface.");
+        }
+        *w = (StopWaiter) { done, userdata, job->waiters };
+        job->waiters = w;
         /* New Connect() calls are refused from now on. */
         m->stopping = true;
+        job->pending++; /* until every interface has been asked */
         manager_foreach_iface(m, stop_one, job);
         stop_job_unref(job);
         return 0;
@@ -443,7 +472,8 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
 
 /* Life cycle. */
 
-int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir) {
+int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir,
+                         Clock *clock, ConnMethodForFunc method_for) {
         Manager *m;
         int r;
 
@@ -452,17 +482,13 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
                 return -ENOMEM;
         m->event = sd_event_ref(event);
         m->running = true;
-        m->method_for = conn_method_for;
+        m->clock = clock;
+        m->method_for = method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);
         if (!m->config_dir || !m->runtime_dir) {
                 manager_free(m);
                 return -ENOMEM;
-        }
-        r = clock_event_new(&m->clock, event);
-        if (r < 0) {
-                manager_free(m);
-                return r;
         }
         r = process_reaper_new(&m->reaper, event);
         if (r < 0) {
@@ -474,6 +500,24 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
                 manager_free(m);
                 return r;
         }
+        *ret = m;
+        return 0;
+}
+
+int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir) {
+        Clock *clock;
+        Manager *m;
+        int r;
+
+        r = clock_event_new(&clock, event);
+        if (r < 0)
+                return r;
+        r = manager_new_detached(&m, event, config_dir, runtime_dir, clock, conn_method_for);
+        if (r < 0) {
+                clock_event_free(clock);
+                return r;
+        }
+        m->own_clock = clock;
         r = netlink_new(&m->netlink, event, m->links);
         if (r < 0) {
                 manager_free(m);
@@ -512,7 +556,7 @@ Manager *manager_free(Manager *m) {
         m->netlink = netlink_free(m->netlink);
         m->links = link_cache_free(m->links);
         m->reaper = process_reaper_free(m->reaper);
-        m->clock = clock_event_free(m->clock);
+        m->own_clock = clock_event_free(m->own_clock);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         free(m->config_dir);

@@ -11,6 +11,7 @@
 #include "netlink.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
+typedef struct StopJob StopJob;
 typedef struct ProcessReaper ProcessReaper;
 
 /* Which connection method an interface's settings call for. */
@@ -25,11 +26,13 @@ struct Manager {
         bool running;   /* the demand-dial manager */
         bool published; /* objects are on the bus: announce changes */
         bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
+        StopJob *stop_job; /* while stopping */
 
         /* The world the state machine runs in: the daemon's clock and
          * connection methods, or the unit tests' scripted ones. */
         Clock *clock;
         ConnMethodForFunc method_for;
+        Clock *own_clock; /* the one manager_new() made, freed with it */
 
         LinkCache *links; /* the kernel's links, fed by netlink */
         Netlink *netlink;
@@ -42,6 +45,11 @@ struct Manager {
 };
 
 int manager_new(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir);
+/* The manager without the kernel: no rtnetlink socket (whoever calls it
+ * feeds m->links), with the given clock (which must outlive it) and
+ * connection methods. For the unit tests' scripted world. */
+int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir,
+                         Clock *clock, ConnMethodForFunc method_for);
 Manager *manager_free(Manager *m);
 /* Ends every operation in progress, telling whoever waits for it why. */
 void manager_abort_operations(Manager *m, const char *why);

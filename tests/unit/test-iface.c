@@ -1,0 +1,315 @@
+/* The interface state machine without root, bus or kernel (iface-world.h):
+ * one scripted test per race a review found, then a randomized model-based
+ * run: random interleavings of calls, polkit answers, kernel link events,
+ * dialer ups, exits and hangs, and timer expiries, checked after every step
+ * against the contract (iface-model.c).
+ *
+ *   WAND_TEST_SEED=N   replay one seed of the model run (printed on failure)
+ *   WAND_TEST_STEPS=N  steps per seed (default 20000: ten seeds, 200,000 steps)
+ *   WAND_TEST_LOG=1    wand's log and the model's steps, interleaved, on stderr */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iface-model.h"
+#include "iface-world.h"
+#include "log.h"
+#include "wand-errors.h"
+
+static Settings settings_for(const char *device, bool dialer) {
+        Settings s;
+
+        settings_init(&s);
+        s.device = g_strdup(device);
+        if (dialer) {
+                s.connect_command = g_new0(char *, 2);
+                s.connect_command[0] = g_strdup("/usr/sbin/test-dialer");
+        }
+        s.connect_timeout_sec = 5;
+        s.disconnect_timeout_sec = 3;
+        return s;
+}
+
+static World *world_with(const char *name, const char *device, bool dialer, bool enabled) {
+        World *w = world_new();
+        Settings s = settings_for(device, dialer);
+
+        s.enabled = enabled;
+        world_write_iface(w, name, &s);
+        settings_done(&s);
+        if (!dialer)
+                world_link_add(w, device, true);
+        world_start(w);
+        return w;
+}
+
+static const char *state_of(World *w, const char *name) {
+        Iface *i = world_iface(w, name);
+        return i ? iface_state_to_string(i->state) : "(gone)";
+}
+
+static WorldCall *call_now(World *w, CallKind kind, const char *name) {
+        WorldCall *c = world_call(w, kind, name);
+        world_authorize(w, c, true);
+        return c;
+}
+
+static void assert_answer(WorldCall *c, const char *error) {
+        g_assert_cmpuint(c->answers, ==, 1);
+        g_assert_cmpstr(c->error, ==, error ?: "");
+}
+
+/* A dialer interface, connected. */
+static void connect_dialer(World *w, const char *name) {
+        WorldCall *c = call_now(w, CALL_CONNECT, name);
+        g_assert_true(world_dialer_up(w, name));
+        world_netlink_flush(w);
+        assert_answer(c, NULL);
+        g_assert_cmpstr(state_of(w, name), ==, "connected");
+}
+
+/* Defect 1: Connect() while StopDemandDialManager() tears down succeeded. */
+static void test_connect_while_stopping(void) {
+        World *w = world_new();
+        Settings s = settings_for("tun0", true);
+        WorldCall *stop, *c;
+
+        world_write_iface(w, "a", &s);
+        settings_done(&s);
+        s = settings_for("tun1", true);
+        world_write_iface(w, "b", &s);
+        settings_done(&s);
+        world_start(w);
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+
+        stop = call_now(w, CALL_STOP, "");
+        g_assert_cmpuint(stop->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        c = call_now(w, CALL_CONNECT, "b");
+        assert_answer(c, WAND_ERROR_DEMAND_DIAL_MANAGER_NOT_RUNNING);
+        g_assert_null(world_proc(w, "b"));
+
+        /* DisconnectTimeoutSec, SIGKILL, exit. */
+        g_assert_true(world_clock_next(w));
+        g_assert_true(world_proc(w, "a")->killed);
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(stop, NULL);
+        g_assert_false(w->manager->running);
+        g_assert_cmpstr(state_of(w, "b"), ==, "unreachable");
+        world_free(w);
+}
+
+/* Defect 2: SetEnabled(true) during the teardown of SetEnabled(false) was
+ * answered at once and then undone. */
+static void test_enable_during_disable(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *off, *on;
+        Settings disk;
+
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+        off = world_call(w, CALL_SET_ENABLED, "a");
+        off->arg = false;
+        world_authorize(w, off, true);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        on = world_call(w, CALL_SET_ENABLED, "a");
+        on->arg = true;
+        world_authorize(w, on, true);
+        g_assert_true(world_clock_next(w));
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(off, NULL);
+        assert_answer(on, NULL);
+        g_assert_true(world_iface(w, "a")->settings.enabled);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnected");
+        settings_init(&disk);
+        g_assert_true(world_read_iface(w, "a", &disk));
+        g_assert_true(disk.enabled);
+        settings_done(&disk);
+        world_free(w);
+}
+
+/* Defect 3: Reload() that disables a connected interface left its dialer
+ * up; one that moves it to another Device kept the old connection. */
+static void test_reload_disables_connected(void) {
+        World *w = world_with("a", "tun0", true, true);
+        Settings s = settings_for("tun0", true);
+        WorldCall *reload;
+
+        connect_dialer(w, "a");
+        s.enabled = false;
+        world_write_iface(w, "a", &s);
+        settings_done(&s);
+        reload = call_now(w, CALL_RELOAD, "");
+        g_assert_cmpuint(reload->answers, ==, 0); /* waits for the teardown */
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(reload, NULL);
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        g_assert_false(world_proc(w, "a")->running);
+        assert_answer(call_now(w, CALL_DISCONNECT, "a"), WAND_ERROR_INTERFACE_NOT_CONNECTED);
+        world_free(w);
+}
+
+static void test_reload_moves_device(void) {
+        World *w = world_with("a", "eth0", false, true);
+        Settings s = settings_for("eth1", false);
+        WorldCall *reload, *c;
+
+        world_link_add(w, "eth1", true);
+        world_netlink_flush(w);
+        c = call_now(w, CALL_CONNECT, "a");
+        world_netlink_flush(w);
+        assert_answer(c, NULL);
+        world_write_iface(w, "a", &s);
+        settings_done(&s);
+        reload = call_now(w, CALL_RELOAD, "");
+        g_assert_cmpuint(reload->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        /* eth0's notification and the answer to "down": torn down, then
+         * eth1 is set up. */
+        g_assert_true(world_netlink_deliver(w));
+        g_assert_true(world_netlink_deliver(w));
+        assert_answer(reload, NULL);
+        g_assert_false(world_link(w, "eth0")->up);
+        g_assert_true(world_link(w, "eth1")->up);
+        g_assert_cmpstr(state_of(w, "a"), ==, "connecting");
+        world_netlink_flush(w);
+        g_assert_cmpstr(state_of(w, "a"), ==, "connected");
+        world_free(w);
+}
+
+/* Defect 4: a bridge port's RTM_DELLINK (AF_BRIDGE) is no device leaving. */
+static void test_bridge_dellink(void) {
+        World *w = world_with("a", "eth0", false, true);
+        WorldCall *c = call_now(w, CALL_CONNECT, "a");
+
+        world_netlink_flush(w);
+        assert_answer(c, NULL);
+        world_link_bridge_del(w, "eth0");
+        world_netlink_flush(w);
+        g_assert_cmpstr(state_of(w, "a"), ==, "connected");
+        g_assert_cmpint(world_iface(w, "a")->ifindex, ==, world_link(w, "eth0")->ifindex);
+        world_free(w);
+}
+
+/* DisconnectTimeoutSec + 5 s wrapped at UINT32_MAX seconds: the callers of
+ * a teardown were told it failed after 4 s. */
+static void test_teardown_timeout_no_wrap(void) {
+        World *w = world_new();
+        Settings s = settings_for("tun0", true);
+        WorldCall *d;
+
+        s.disconnect_timeout_sec = UINT32_MAX;
+        world_write_iface(w, "a", &s);
+        settings_done(&s);
+        world_start(w);
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        g_assert_true(world_clock_next(w));
+        /* The first timer due is the dialer's SIGKILL, not a teardown that
+         * gave up after a wrapped 4 s. */
+        g_assert_cmpuint(d->answers, ==, 0);
+        g_assert_true(world_proc(w, "a")->killed);
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(d, NULL);
+        world_free(w);
+}
+
+/* New settings clear "gave up" — and the timer that would end it. */
+static void test_settings_end_give_up(void) {
+        World *w = world_new();
+        Settings s = settings_for("tun0", true);
+        WorldCall *c;
+
+        s.persistent = true;
+        s.redial_attempts = 1;
+        s.redial_interval_sec = 1;
+        s.redial_max_interval_sec = 100;
+        world_write_iface(w, "a", &s);
+        world_start(w);
+        connect_dialer(w, "a");
+        g_assert_true(world_dialer_exit(w, "a"));    /* dropped: redial in 1 s */
+        world_netlink_flush(w);
+        g_assert_true(world_clock_next(w));           /* redial */
+        g_assert_true(world_dialer_exit(w, "a"));    /* fails: gives up for 100 s */
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        g_assert_true(world_iface(w, "a")->gave_up);
+
+        s.persistent = false;
+        world_write_iface(w, "a", &s);
+        settings_done(&s);
+        assert_answer(call_now(w, CALL_RELOAD, ""), NULL);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnected");
+        g_assert_null(world_iface(w, "a")->redial_timer);
+        c = call_now(w, CALL_CONNECT, "a");
+        g_assert_true(world_dialer_up(w, "a"));
+        world_netlink_flush(w);
+        assert_answer(c, NULL);
+        /* No leftover timer makes it unreachable or "may connect again". */
+        g_assert_false(world_clock_next(w) && world_iface(w, "a")->gave_up);
+        g_assert_cmpstr(state_of(w, "a"), ==, "connected");
+        world_free(w);
+}
+
+/* ── the model-based run ───────────────────────────────────────────── */
+
+static unsigned steps_per_seed(void) {
+        const char *e = g_getenv("WAND_TEST_STEPS");
+        return e ? (unsigned) strtoul(e, NULL, 10) : 20000;
+}
+
+static bool run_seed(uint64_t seed, unsigned steps) {
+        g_autofree char *failure = NULL;
+
+        failure = model_run(seed, steps);
+        if (!failure)
+                return true;
+        g_test_message("model divergence with seed %" G_GUINT64_FORMAT ", %u steps: %s\n"
+                       "replay: WAND_TEST_SEED=%" G_GUINT64_FORMAT " WAND_TEST_STEPS=%u %s -p /iface/model",
+                       seed, steps, failure, seed, steps, g_get_prgname());
+        g_test_fail();
+        return false;
+}
+
+static void test_model(void) {
+        static const uint64_t fixed[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55 };
+        const char *replay = g_getenv("WAND_TEST_SEED");
+        unsigned steps = steps_per_seed();
+        uint64_t seed;
+        gint64 start = g_get_monotonic_time();
+        unsigned total = 0;
+
+        if (replay) {
+                run_seed(g_ascii_strtoull(replay, NULL, 10), steps);
+                return;
+        }
+        for (size_t k = 0; k < G_N_ELEMENTS(fixed); k++, total += steps)
+                if (!run_seed(fixed[k], steps))
+                        return;
+        seed = (uint64_t) g_random_int() << 32 | g_random_int();
+        g_test_message("random seed %" G_GUINT64_FORMAT, seed);
+        if (!run_seed(seed, steps))
+                return;
+        total += steps;
+        g_test_message("model: %u steps in %.2f s (%.0f steps/s)", total,
+                       (g_get_monotonic_time() - start) / 1e6,
+                       total / ((g_get_monotonic_time() - start) / 1e6));
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        /* The scripted worlds make wand log every state change. */
+        log_set_max_level(g_getenv("WAND_TEST_LOG") ? LOG_DEBUG : LOG_CRIT);
+
+        g_test_add_func("/iface/race/connect-while-stopping", test_connect_while_stopping);
+        g_test_add_func("/iface/race/enable-during-disable", test_enable_during_disable);
+        g_test_add_func("/iface/race/reload-disables-connected", test_reload_disables_connected);
+        g_test_add_func("/iface/race/reload-moves-device", test_reload_moves_device);
+        g_test_add_func("/iface/bridge-dellink", test_bridge_dellink);
+        g_test_add_func("/iface/teardown-timeout-no-wrap", test_teardown_timeout_no_wrap);
+        g_test_add_func("/iface/settings-end-give-up", test_settings_end_give_up);
+        g_test_add_func("/iface/model", test_model);
+        return g_test_run();
+}
