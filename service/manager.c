@@ -34,7 +34,7 @@ Iface *manager_find_iface(Manager *m, const char *name) {
 }
 
 const Link *manager_get_link(Manager *m, const char *device) {
-        return device ? netlink_get_link(m->netlink, device) : NULL;
+        return device ? link_cache_get(m->links, device) : NULL;
 }
 
 typedef struct VisitContext {
@@ -469,7 +469,12 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
                 manager_free(m);
                 return r;
         }
-        r = netlink_new(&m->netlink, event, on_link_changed, m);
+        r = link_cache_new(&m->links, on_link_changed, m);
+        if (r < 0) {
+                manager_free(m);
+                return r;
+        }
+        r = netlink_new(&m->netlink, event, m->links);
         if (r < 0) {
                 manager_free(m);
                 return log_error_errno(r, "Failed to open rtnetlink: %m");
@@ -505,6 +510,7 @@ Manager *manager_free(Manager *m) {
         tdestroy(m->devices, free_slot);
         m->polkit = polkit_registry_free(m->polkit);
         m->netlink = netlink_free(m->netlink);
+        m->links = link_cache_free(m->links);
         m->reaper = process_reaper_free(m->reaper);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);

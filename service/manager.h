@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "iface.h"
+#include "link-cache.h"
 #include "netlink.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
@@ -22,6 +23,7 @@ struct Manager {
         bool published; /* objects are on the bus: announce changes */
         bool stopping;
 
+        LinkCache *links; /* the kernel's links, fed by netlink */
         Netlink *netlink;
         PolkitRegistry *polkit;
         ProcessReaper *reaper; /* processes of interfaces that are gone */

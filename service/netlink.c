@@ -1,12 +1,11 @@
-/* rtnetlink through libmnl, on sd-event. Two sockets: a monitor bound to
- * RTMGRP_LINK for changes made by anyone, and a request socket for dumps and
- * our own changes. Before a request's answer is handed out the monitor is
+/* rtnetlink through libmnl, on sd-event, feeding a LinkCache. Two sockets: a
+ * monitor bound to RTMGRP_LINK for changes made by anyone, and a request
+ * socket for dumps and our own changes. Before a request's answer is handed out the monitor is
  * drained: the kernel queues a change's notification before its ACK, so the
  * cache then shows the change. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,189 +31,11 @@ struct Netlink {
         uint32_t seq;
         Request *requests;
 
-        void *by_index; /* tsearch tree of Link*, owns them */
-        void *by_name;  /* tsearch tree of the same Link* */
-
-        uint64_t generation;
+        LinkCache *links;
         bool dumping, redump;
-
-        NetlinkChangedFunc changed;
-        void *userdata;
 };
 
-static int link_compare_index(const void *a, const void *b) {
-        const Link *x = a, *y = b;
-        return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
-}
-
-static int link_compare_name(const void *a, const void *b) {
-        const Link *x = a, *y = b;
-        return strcmp(x->name, y->name);
-}
-
-static Link *find_by_index(Netlink *nl, int ifindex) {
-        Link key = { .ifindex = ifindex };
-        void **p = tfind(&key, &nl->by_index, link_compare_index);
-        return p ? *p : NULL;
-}
-
-static Link *find_by_name(Netlink *nl, const char *name) {
-        Link key = {};
-        void **p;
-
-        if (strlen(name) >= sizeof(key.name))
-                return NULL;
-        strcpy(key.name, name);
-        p = tfind(&key, &nl->by_name, link_compare_name);
-        return p ? *p : NULL;
-}
-
-const Link *netlink_get_link(Netlink *nl, const char *name) {
-        return find_by_name(nl, name);
-}
-
-static void notify(Netlink *nl, const char *name) {
-        if (nl->changed)
-                nl->changed(name, nl->userdata);
-}
-
-static void link_remove(Netlink *nl, Link *l) {
-        char name[IFNAMSIZ];
-
-        memcpy(name, l->name, sizeof(name));
-        tdelete(l, &nl->by_name, link_compare_name);
-        tdelete(l, &nl->by_index, link_compare_index);
-        free(l);
-        notify(nl, name);
-}
-
-static int link_update(Netlink *nl, int ifindex, const char *name, unsigned flags) {
-        Link *l, *other;
-        char old_name[IFNAMSIZ] = "";
-
-        if (strlen(name) >= IFNAMSIZ)
-                return -EINVAL;
-
-        /* A link of the same name but another index is a leftover of a missed
-         * RTM_DELLINK: the kernel never has two. */
-        other = find_by_name(nl, name);
-        if (other && other->ifindex != ifindex)
-                link_remove(nl, other);
-
-        l = find_by_index(nl, ifindex);
-        if (!l) {
-                l = calloc(1, sizeof(*l));
-                if (!l)
-                        return -ENOMEM;
-                l->ifindex = ifindex;
-                strcpy(l->name, name);
-                if (!tsearch(l, &nl->by_index, link_compare_index)) {
-                        free(l);
-                        return -ENOMEM;
-                }
-                if (!tsearch(l, &nl->by_name, link_compare_name)) {
-                        tdelete(l, &nl->by_index, link_compare_index);
-                        free(l);
-                        return -ENOMEM;
-                }
-        } else if (!streq(l->name, name)) {
-                /* Renamed. */
-                strcpy(old_name, l->name);
-                tdelete(l, &nl->by_name, link_compare_name);
-                strcpy(l->name, name);
-                if (!tsearch(l, &nl->by_name, link_compare_name)) {
-                        tdelete(l, &nl->by_index, link_compare_index);
-                        free(l);
-                        notify(nl, old_name);
-                        return -ENOMEM;
-                }
-        } else if (l->flags == flags) {
-                l->generation = nl->generation;
-                return 0;
-        }
-
-        l->flags = flags;
-        l->generation = nl->generation;
-        if (old_name[0])
-                notify(nl, old_name);
-        notify(nl, name);
-        return 0;
-}
-
-static int parse_attr(const struct nlattr *attr, void *data) {
-        const struct nlattr **tb = data;
-        int type = mnl_attr_get_type(attr);
-
-        if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
-                return MNL_CB_OK;
-        if (type == IFLA_IFNAME && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-                return MNL_CB_OK;
-        tb[type] = attr;
-        return MNL_CB_OK;
-}
-
-static void handle_link_message(Netlink *nl, const struct nlmsghdr *nlh) {
-        const struct nlattr *tb[IFLA_MAX + 1] = {};
-        const struct ifinfomsg *ifi;
-        const char *name;
-        Link *l;
-        int r;
-
-        if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
-                return;
-        ifi = mnl_nlmsg_get_payload(nlh);
-        mnl_attr_parse(nlh, sizeof(*ifi), parse_attr, tb);
-
-        if (nlh->nlmsg_type == RTM_DELLINK) {
-                l = find_by_index(nl, ifi->ifi_index);
-                if (l)
-                        link_remove(nl, l);
-                return;
-        }
-
-        if (!tb[IFLA_IFNAME])
-                return;
-        name = mnl_attr_get_str(tb[IFLA_IFNAME]);
-        r = link_update(nl, ifi->ifi_index, name, ifi->ifi_flags);
-        if (r < 0)
-                log_error_errno(r, "Failed to record link %s: %m", name);
-}
-
 static int start_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata);
-
-typedef struct StaleLinks {
-        uint64_t generation;
-        Link **links;
-        size_t n, allocated;
-} StaleLinks;
-
-static void collect_stale(const void *node, VISIT which, void *data) {
-        Link *l = *(Link * const *) node;
-        StaleLinks *s = data;
-
-        if (!(which == postorder || which == leaf) || l->generation >= s->generation)
-                return;
-        if (s->n == s->allocated) {
-                size_t m = s->allocated ? s->allocated * 2 : 16;
-                Link **t = realloc(s->links, m * sizeof(Link *));
-                if (!t)
-                        return; /* the next dump gets them */
-                s->links = t;
-                s->allocated = m;
-        }
-        s->links[s->n++] = l;
-}
-
-static void dump_finished(Netlink *nl) {
-        /* Links the dump did not show are gone. Collect first: a tree must
-         * not change while it is walked. */
-        StaleLinks s = { .generation = nl->generation };
-
-        twalk_r(nl->by_index, collect_stale, &s);
-        for (size_t i = 0; i < s.n; i++)
-                link_remove(nl, s.links[i]);
-        free(s.links);
-}
 
 static void request_complete(Netlink *nl, Request *req, int error);
 
@@ -235,8 +56,7 @@ static void request_complete(Netlink *nl, Request *req, int error) {
 
         if (req->dump) {
                 nl->dumping = false;
-                if (error == 0)
-                        dump_finished(nl);
+                link_cache_end_resync(nl->links, error == 0);
                 if (req->dump_done)
                         req->dump_done(error, req->userdata);
                 if (nl->redump) {
@@ -261,7 +81,7 @@ static void handle_message(Netlink *nl, const struct nlmsghdr *nlh, bool is_moni
         switch (nlh->nlmsg_type) {
         case RTM_NEWLINK:
         case RTM_DELLINK:
-                handle_link_message(nl, nlh);
+                link_cache_apply(nl->links, nlh);
                 if (p && (*p)->dump && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
                         nl->redump = true;
                 break;
@@ -382,10 +202,10 @@ static int start_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata) {
         ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
         ifi->ifi_family = AF_UNSPEC;
 
-        nl->generation++;
         r = send_request(nl, nlh, &(Request) { .dump = true, .dump_done = done, .userdata = userdata });
         if (r < 0)
                 return log_error_errno(r, "Failed to request a dump of the kernel's links: %m");
+        link_cache_begin_resync(nl->links);
         nl->dumping = true;
         return 0;
 }
@@ -439,11 +259,7 @@ static int open_socket(struct mnl_socket **ret, unsigned groups) {
         return 0;
 }
 
-static void free_nothing(void *p) {
-        (void) p;
-}
-
-int netlink_new(Netlink **ret, sd_event *event, NetlinkChangedFunc changed, void *userdata) {
+int netlink_new(Netlink **ret, sd_event *event, LinkCache *links) {
         Netlink *nl;
         int r;
 
@@ -451,8 +267,7 @@ int netlink_new(Netlink **ret, sd_event *event, NetlinkChangedFunc changed, void
         if (!nl)
                 return -ENOMEM;
         nl->event = sd_event_ref(event);
-        nl->changed = changed;
-        nl->userdata = userdata;
+        nl->links = links;
 
         r = open_socket(&nl->monitor, RTMGRP_LINK);
         if (r < 0)
@@ -492,9 +307,6 @@ Netlink *netlink_free(Netlink *nl) {
                 nl->requests = r->next;
                 free(r);
         }
-        tdestroy(nl->by_name, free_nothing); /* by_index owns the links */
-        nl->by_name = NULL;
-        tdestroy(nl->by_index, free);
         sd_event_unref(nl->event);
         free(nl);
         return NULL;

@@ -1,6 +1,7 @@
 /* service-kernel: a device-only interface mirrors the kernel whoever changes
- * the link; devices come and go; disabling, stopping the demand-dial
- * manager, cancelled and failed attempts, and LastError. */
+ * the link; devices come and go (and bridge ports leaving a bridge do not);
+ * disabling, stopping the demand-dial manager, cancelled and failed
+ * attempts, and LastError. */
 #include "wand-test.h"
 
 #include <string.h>
@@ -137,6 +138,82 @@ file_says_enabled(WandFixture *f, const char *name, gboolean *value)
                         g_error("Enabled=%s is no boolean of the contract", eq);
         }
         return found;
+}
+
+/* Whether wand announced any new value of prop on path. */
+static gboolean
+has_any_property_change(WandFixture *f, const char *path, const char *prop)
+{
+        for (guint k = 0; k < f->signals->len; k++) {
+                WandSignal *s = g_ptr_array_index(f->signals, k);
+                g_autoptr(GVariant) changed = NULL;
+                g_autoptr(GVariant) v = NULL;
+
+                if (strcmp(s->member, "PropertiesChanged") != 0 || strcmp(s->path, path) != 0)
+                        continue;
+                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+                v = g_variant_lookup_value(changed, prop, NULL);
+                if (v) {
+                        g_autofree char *printed = g_variant_print(v, TRUE);
+                        g_test_message("%s: %s changed to %s", path, prop, printed);
+                        return TRUE;
+                }
+        }
+        return FALSE;
+}
+
+/* An interface (device-only, or with a dialer when command is set) over
+ * veth0, a bridge port that leaves its bridge: the kernel sends an AF_BRIDGE
+ * RTM_DELLINK for the port, which is gone from the bridge, not from the
+ * system. Nothing about the interface may change. */
+static void
+check_bridge_port_released(WandFixture *f, const char *command)
+{
+        g_autofree char *extra = command ? g_strdup_printf("ConnectCommand=%s\n", command) : NULL;
+        int ifindex;
+
+        /* wan1 is the marker that tells when wand has read what came
+         * before. */
+        wand_ip("link add wbr0 type bridge");
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_add_veth(f, "veth1");
+        wand_ip("link set veth0 master wbr0");
+        wand_fixture_write_interface(f, "wan0", "veth0", extra);
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        wand_fixture_start(f);
+        if (command)
+                wand_ip("link set veth0 up"); /* as the dialer would */
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_assert_state(f, WAN0, "connected");
+        ifindex = wand_get_ifindex(f, WAN0);
+        g_assert_cmpint(ifindex, ==, wand_link("veth0").ifindex);
+
+        wand_fixture_clear_signals(f);
+        wand_ip("link set veth0 nomaster");
+        wand_ip("link set veth1 up");
+        wand_fixture_wait_property_change(f, WAN1, WAND_INTERFACE_IFACE, "State",
+                                          g_variant_new_string("connected"));
+
+        g_assert_false(has_any_property_change(f, WAN0, "State"));
+        g_assert_false(has_any_property_change(f, WAN0, "IfIndex"));
+        wand_assert_state(f, WAN0, "connected");
+        g_assert_cmpint(wand_get_ifindex(f, WAN0), ==, ifindex);
+
+        wand_iface_ok(f, WAN0, "Disconnect", NULL);
+        wand_ip("link del wbr0");
+}
+
+static void
+test_bridge_port_released(WandFixture *f, gconstpointer data)
+{
+        check_bridge_port_released(f, NULL);
+}
+
+static void
+test_bridge_port_released_dialer(WandFixture *f, gconstpointer data)
+{
+        /* The dialer was killed: its link had "gone away". */
+        check_bridge_port_released(f, "/bin/sleep 1000");
 }
 
 static void
@@ -431,6 +508,8 @@ main(int argc, char **argv)
         ADD("external-up-down", test_external_up_down);
         ADD("device-removed-and-added", test_device_removed_and_added);
         ADD("device-removed-while-connected", test_device_removed_while_connected);
+        ADD("bridge-port-released", test_bridge_port_released);
+        ADD("bridge-port-released-dialer", test_bridge_port_released_dialer);
         ADD("set-enabled", test_set_enabled);
         ADD("stop-demand-dial-manager", test_stop_demand_dial_manager);
         ADD("stop-in-parallel", test_stop_in_parallel);
