@@ -20,11 +20,13 @@ typedef void (*NetlinkRequestFunc)(int error, void *userdata);
 int netlink_new(Netlink **ret, sd_event *event, LinkCache *links);
 Netlink *netlink_free(Netlink *nl);
 
-/* Fills the cache from a dump; done is called when it is applied. */
+/* Re-reads every link from the event loop; done is called once a dump that
+ * started after this call has been applied in full (or with -errno if the
+ * kernel refused it). One caller may wait at a time: -EBUSY otherwise. */
 int netlink_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata);
 
 /* Sets the link's IFF_UP. When the kernel has answered, every notification
- * the change caused has been read, so the cache already shows its effect.
+ * the change caused has been applied, so the cache already shows its effect.
  * Returns a request id (> 0) for netlink_cancel(), or -errno. */
 int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc done, void *userdata);
 

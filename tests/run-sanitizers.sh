@@ -54,12 +54,13 @@ unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 setup "$valgrind_dir"
 valgrind="valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite"
 # The test programs carry a suppression for libglib-testing's leak; wand
-# carries none. /kernel/stop-in-parallel starts dialers, which needs
-# pidfd_open(), a system call valgrind 3.19 does not know (ENOSYS).
+# carries none. /kernel/stop-in-parallel and /kernel/bridge-port-released-dialer
+# start dialers, which needs pidfd_open(), a system call valgrind 3.19 does
+# not know (ENOSYS).
 rm -f "$valgrind_dir/meson-logs/testlog-valgrind.json"
 echo "== the service tests under valgrind"
 WAND_WRAPPER="$valgrind" meson test -C "$valgrind_dir" --suite service --print-errorlogs --num-processes 2 \
-        --timeout-multiplier 3 --test-args='-s /kernel/stop-in-parallel' \
+        --timeout-multiplier 3 --test-args='-s /kernel/stop-in-parallel -s /kernel/bridge-port-released-dialer' \
         --wrap="$valgrind --suppressions=$supp/valgrind-test-programs.supp"
 valgrind_status=$?
 
