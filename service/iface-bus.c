@@ -142,7 +142,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return -ENOMEM;
         r = manager_delete_iface(i->manager, i);
         if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
                                          "Could not remove the configuration of %s: %s. Nothing was changed.", name,
                                          strerror(-r));
         return sd_bus_reply_method_return(m, NULL);

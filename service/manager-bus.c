@@ -103,7 +103,9 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
                                          "A configuration file for %s already exists in %s/interfaces; Reload() to load it.",
                                          name, manager->config_dir);
         if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                /* The file system failed: IOError, as from SetEnabled() and
+                 * Delete(). */
+                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
                                          "Could not save the configuration of %s in %s/interfaces: %s. Nothing was created.",
                                          name, manager->config_dir, strerror(-r));
         return sd_bus_reply_method_return(m, "o", i->path);
@@ -175,7 +177,7 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = manager_reload(manager, reload_done, sd_bus_message_ref(m));
         if (r < 0) {
                 sd_bus_message_unref(m);
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Could not read the configuration in %s: %s",
+                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "Could not read the configuration in %s: %s",
                                          manager->config_dir, strerror(-r));
         }
         return 1;

@@ -61,7 +61,7 @@ assert_writes_fail(WandFixture *f, const char *reason)
         g_autofree char *after = NULL, *wan0_after = NULL, *msg = NULL, *state = NULL;
 
         msg = wand_call_error(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
-                              g_variant_new_parsed(create_args), DBUS_ERROR("Failed"));
+                              g_variant_new_parsed(create_args), DBUS_ERROR("IOError"));
         g_test_message("CreateInterface: %s", msg);
         g_assert_nonnull(strstr(msg, reason));
         g_assert_nonnull(strstr(msg, "Nothing was created"));

@@ -9,7 +9,8 @@
 
 #include "wand-errors.h"
 
-/* Copied from /work/shared/dbus-api.md, "Errors": 0 where it gives no code. */
+/* The contract's error table (org.wand.Router1(5), ERRORS): 0 where it gives
+ * no code. */
 static const struct {
         const char *name;
         const char *win32;
