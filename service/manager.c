@@ -286,7 +286,8 @@ static int entry_compare(const void *key, const void *entry) {
 
 static void find_gone(Iface *i, void *userdata) {
         ReloadContext *c = userdata;
-        if (!bsearch(i->name, c->entries, c->n, sizeof(ConfigEntry), entry_compare))
+        /* (No file left: entries is NULL, which bsearch() may not get.) */
+        if (c->n == 0 || !bsearch(i->name, c->entries, c->n, sizeof(ConfigEntry), entry_compare))
                 c->gone[c->n_gone++] = i;
 }
 
