@@ -874,12 +874,107 @@ static int set_key_in_text(const char *text, size_t size, const char *section, c
         return 0;
 }
 
-int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error) {
+/* One key to set: its value as the file writes it, and the value an absent
+ * key has. */
+typedef struct KeyEdit {
+        const char *key;
+        char *value;
+        const char *default_value;
+        char default_buf[12]; /* for numbers */
+} KeyEdit;
+
+static void key_edits_free(KeyEdit *edits, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                free(edits[k].value);
+}
+
+static char *bool_text(bool b) {
+        return strdup(b ? "yes" : "no");
+}
+
+static char *u32_text(uint32_t v) {
+        return strprintf("%" PRIu32, v);
+}
+
+static char *command_text(char *const *argv) {
+        return strv_length(argv) > 0 ? shell_join(argv) : strdup("");
+}
+
+static const char *number_text(KeyEdit *e, uint32_t v) {
+        snprintf(e->default_buf, sizeof(e->default_buf), "%" PRIu32, v);
+        return e->default_buf;
+}
+
+/* The keys whose values differ between old and new, as edits. */
+static int diff_settings(const Settings *old, const Settings *new, KeyEdit ret[static 10], size_t *ret_n) {
+        size_t n = 0;
+
+#define EDIT(cond, k, text, def)                                                  \
+        do {                                                                     \
+                if (cond) {                                                      \
+                        ret[n].key = k;                                          \
+                        ret[n].default_value = (def);                            \
+                        ret[n].value = (text);                                   \
+                        if (!ret[n++].value) {                                    \
+                                key_edits_free(ret, n);                          \
+                                return -ENOMEM;                                  \
+                        }                                                        \
+                }                                                                \
+        } while (0)
+
+        EDIT(!streq_ptr(old->device, new->device), "Device", strdup(new->device), NULL);
+        EDIT(!strv_equal(old->connect_command, new->connect_command), "ConnectCommand",
+             command_text(new->connect_command), "");
+        EDIT(!strv_equal(old->disconnect_command, new->disconnect_command), "DisconnectCommand",
+             command_text(new->disconnect_command), "");
+        EDIT(old->enabled != new->enabled, "Enabled", bool_text(new->enabled), "yes");
+        EDIT(old->persistent != new->persistent, "Persistent", bool_text(new->persistent), "no");
+        EDIT(old->connect_timeout_sec != new->connect_timeout_sec, "ConnectTimeoutSec",
+             u32_text(new->connect_timeout_sec), number_text(&ret[n], SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC));
+        EDIT(old->disconnect_timeout_sec != new->disconnect_timeout_sec, "DisconnectTimeoutSec",
+             u32_text(new->disconnect_timeout_sec), number_text(&ret[n], SETTINGS_DEFAULT_DISCONNECT_TIMEOUT_SEC));
+        EDIT(old->redial_interval_sec != new->redial_interval_sec, "RedialIntervalSec",
+             u32_text(new->redial_interval_sec), number_text(&ret[n], SETTINGS_DEFAULT_REDIAL_INTERVAL_SEC));
+        EDIT(old->redial_max_interval_sec != new->redial_max_interval_sec, "RedialMaxIntervalSec",
+             u32_text(new->redial_max_interval_sec), number_text(&ret[n], SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC));
+        EDIT(old->redial_attempts != new->redial_attempts, "RedialAttempts", u32_text(new->redial_attempts),
+             number_text(&ret[n], SETTINGS_DEFAULT_REDIAL_ATTEMPTS));
+#undef EDIT
+        *ret_n = n;
+        return 0;
+}
+
+/* Whether what a file now says has the edited keys as new has them. */
+static bool edits_took(const Settings *loaded, const Settings *new, const KeyEdit *edits, size_t n) {
+        for (size_t k = 0; k < n; k++) {
+                const char *key = edits[k].key;
+                bool same = streq(key, "Device")              ? streq_ptr(loaded->device, new->device)
+                            : streq(key, "ConnectCommand")    ? strv_equal(loaded->connect_command, new->connect_command)
+                            : streq(key, "DisconnectCommand") ? strv_equal(loaded->disconnect_command,
+                                                                           new->disconnect_command)
+                            : streq(key, "Enabled")           ? loaded->enabled == new->enabled
+                            : streq(key, "Persistent")        ? loaded->persistent == new->persistent
+                            : streq(key, "ConnectTimeoutSec") ? loaded->connect_timeout_sec == new->connect_timeout_sec
+                            : streq(key, "DisconnectTimeoutSec")
+                                    ? loaded->disconnect_timeout_sec == new->disconnect_timeout_sec
+                            : streq(key, "RedialIntervalSec") ? loaded->redial_interval_sec == new->redial_interval_sec
+                            : streq(key, "RedialMaxIntervalSec")
+                                    ? loaded->redial_max_interval_sec == new->redial_max_interval_sec
+                                    : loaded->redial_attempts == new->redial_attempts;
+                if (!same)
+                        return false;
+        }
+        return true;
+}
+
+int config_update_interface(const char *dir, const char *name, const Settings *old, const Settings *new,
+                            char **ret_error) {
         _cleanup_free_ char *idir = NULL, *path = NULL, *text = NULL, *edited = NULL, *copy = NULL;
         _cleanup_free_ char *error = NULL;
         const char *problem = NULL;
+        KeyEdit edits[10];
         struct stat st;
-        size_t size, edited_size;
+        size_t size, edited_size, n_edits = 0;
         Settings s;
         int r;
 
@@ -900,8 +995,8 @@ int config_set_interface_enabled(const char *dir, const char *name, bool enabled
         r = config_read_file(path, O_NOFOLLOW, &text, &size, &st, &error);
         if (r == -ELOOP)
                 return fail(r, ret_error,
-                            "%s is a symbolic link, and wand does not write through links; set Enabled= in the file "
-                            "it points to and reload wand, or replace the link with that file",
+                            "%s is a symbolic link, and wand does not write through links; change the file it points "
+                            "to and reload wand, or replace the link with that file",
                             path);
         if (r == -ENOENT)
                 return fail(r, ret_error,
@@ -911,33 +1006,59 @@ int config_set_interface_enabled(const char *dir, const char *name, bool enabled
         if (r < 0)
                 return error ? fail(r, ret_error, "%s", error) : r;
 
-        r = set_key_in_text(text, size, "Interface", "Enabled", enabled ? "yes" : "no", "yes", &edited,
-                            &edited_size);
-        if (r == -ENOMEM)
-                return r;
+        r = diff_settings(old, new, edits, &n_edits);
         if (r < 0)
+                return r;
+        /* Each key in turn: the text of one edit is the input of the next. */
+        edited = TAKE_PTR(text);
+        edited_size = size;
+        text = malloc(size + 1);
+        if (!text) {
+                key_edits_free(edits, n_edits);
+                return -ENOMEM;
+        }
+        memcpy(text, edited, size);
+        for (size_t k = 0; k < n_edits && r >= 0; k++) {
+                _cleanup_free_ char *prev = TAKE_PTR(edited);
+                r = set_key_in_text(prev, edited_size, "Interface", edits[k].key, edits[k].value,
+                                    edits[k].default_value, &edited, &edited_size);
+        }
+        if (r == -ENOMEM) {
+                key_edits_free(edits, n_edits);
+                return r;
+        }
+        if (r < 0) {
+                key_edits_free(edits, n_edits);
                 return fail(-EINVAL, ret_error, "%s has no [Interface] section any more; fix the file, reload wand "
                             "(wandctl reload) and try again", path);
-        if (edited_size == size && memcmp(edited, text, size) == 0)
+        }
+        if (edited_size == size && memcmp(edited, text, size) == 0) {
+                key_edits_free(edits, n_edits);
                 return 0; /* the file says so already */
-        if (edited_size > CONFIG_FILE_MAX)
+        }
+        if (edited_size > CONFIG_FILE_MAX) {
+                key_edits_free(edits, n_edits);
                 return fail(-EFBIG, ret_error, "%s would grow larger than %u KiB; make it smaller and try again",
                             path, CONFIG_FILE_MAX / 1024);
+        }
 
         /* What would be written must load, and load as asked: edited on
          * disk since wand read it, the file may no longer parse. */
         copy = malloc(edited_size + 1);
-        if (!copy)
+        if (!copy) {
+                key_edits_free(edits, n_edits);
                 return -ENOMEM;
+        }
         memcpy(copy, edited, edited_size);
         copy[edited_size] = 0;
         settings_init(&s);
         r = config_parse(path, copy, edited_size, "Interface", assign_interface, &s, &error);
         if (r >= 0 && settings_verify(&s, &problem) < 0)
                 r = fail(-EINVAL, &error, "%s:0: %s", path, problem);
-        if (r >= 0 && s.enabled != enabled)
+        if (r >= 0 && !edits_took(&s, new, edits, n_edits))
                 r = -EIO; /* set_key_in_text() failed at its one job */
         settings_done(&s);
+        key_edits_free(edits, n_edits);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -949,6 +1070,17 @@ int config_set_interface_enabled(const char *dir, const char *name, bool enabled
                 return fail(r, ret_error, "cannot replace %s (wand writes a new file next to it and renames it "
                             "into place): %s", path, strerror(-r));
         return 0;
+}
+
+int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error) {
+        Settings old, new;
+
+        /* Only Enabled= differs: only its lines are touched. */
+        settings_init(&old);
+        settings_init(&new);
+        old.enabled = !enabled;
+        new.enabled = enabled;
+        return config_update_interface(dir, name, &old, &new, ret_error);
 }
 
 int config_remove_interface(const char *dir, const char *name) {

@@ -51,6 +51,14 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
  * that is a symbolic link (-ELOOP), is gone (-ENOENT), or would not load any
  * more (-EINVAL); on any failure *ret_error, if asked for, is a sentence
  * naming the file and what to do (caller frees; NULL only for -ENOMEM). */
+/* Writes the keys whose values differ between old (what wand had) and new
+ * into <dir>/interfaces/<name>.conf as config_set_interface_enabled() writes
+ * Enabled=: only their lines change, everything else stays, mode and owner
+ * too; refused (with *ret_error saying what to do) for a link, a file gone
+ * or one that would no longer load as asked. A key set back to its default
+ * keeps its line, saying the default. */
+int config_update_interface(const char *dir, const char *name, const Settings *old, const Settings *new,
+                            char **ret_error);
 int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error);
 
 /* Removes <dir>/interfaces/<name>.conf; a missing file is no error. */

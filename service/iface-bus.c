@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "names.h"
 #include "polkit.h"
+#include "settings-bus.h"
 #include "wand-errors.h"
 
 int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
@@ -125,6 +126,54 @@ static int method_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *e
         return 1;
 }
 
+static int method_get_settings(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Iface *i = userdata;
+        int r;
+
+        /* A command line may hold a secret: not for everyone to read. */
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = settings_append_to_bus_message(reply, iface_configured_settings(i));
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_update_settings(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(settings_done) Settings s;
+        Iface *i = userdata;
+        int r;
+
+        /* The handler runs again once polkit has answered: read from the
+         * top, onto the settings as they are then. */
+        settings_init(&s);
+        r = settings_copy(&s, iface_configured_settings(i));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_rewind(m, true);
+        if (r < 0)
+                return r;
+        r = settings_update_from_bus_message(m, &s, error);
+        if (r < 0)
+                return r;
+
+        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        r = manager_update_iface_settings_async(i->manager, i, &s, reply_when_done, sd_bus_message_ref(m));
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return r;
+        }
+        return 1;
+}
+
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Iface *i = userdata;
         _cleanup_free_ char *name = NULL;
@@ -193,12 +242,17 @@ static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_PROPERTY("UnreachabilityReasons", "as", property_get_reasons, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastError", "s", NULL, offsetof(Iface, last_error), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConnectedSince", "t", NULL, offsetof(Iface, connected_since), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("InstanceId", "t", NULL, offsetof(Iface, instance_id), SD_BUS_VTABLE_PROPERTY_CONST),
 
         SD_BUS_METHOD("Connect", NULL, NULL, method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", NULL, NULL, method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetEnabled", SD_BUS_ARGS("b", enabled), SD_BUS_NO_RESULT, method_set_enabled,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Delete", NULL, NULL, method_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetSettings", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sv}", settings), method_get_settings,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UpdateSettings", SD_BUS_ARGS("a{sv}", settings), SD_BUS_NO_RESULT,
+                                method_update_settings, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_VTABLE_END
 };

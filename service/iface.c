@@ -77,6 +77,7 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
         if (!i)
                 return -ENOMEM;
         i->manager = m;
+        i->instance_id = ++m->next_instance_id;
         i->state = IFACE_UNREACHABLE;
         settings_init(&i->settings);
         i->name = strdup(name);

@@ -66,6 +66,10 @@ struct Iface {
         Manager *manager;
         char *name;
         char *path;
+        /* InstanceId: never the same for two interfaces of one wand, so that
+         * a handle kept by a client (the object path) can tell a re-created
+         * interface of the same name from the one it had. */
+        uint64_t instance_id;
         Settings settings;       /* what the connection runs with */
         /* Settings configured while a connection was up (or a teardown in
          * flight) that it cannot run with: applied once the teardown ends. */

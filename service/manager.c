@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "config.h"
 #include "conn-method.h"
@@ -204,8 +206,29 @@ int manager_delete_iface(Manager *m, Iface *i) {
         return 0;
 }
 
-/* SetEnabled: persisted first, then applied like any change of settings
- * (iface_set_settings(): disabling a live connection tears it down first). */
+/* UpdateSettings and SetEnabled: the keys that change are written first
+ * (only their lines), then the settings applied like any change
+ * (iface_set_settings(): a live connection they do not fit is torn down
+ * first, and connected again when it stays enabled). */
+int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s, IfaceDoneFunc done,
+                                        void *userdata) {
+        _cleanup_free_ char *message = NULL, *error = NULL;
+        int r;
+
+        if (!settings_equal(iface_configured_settings(i), s)) {
+                r = config_update_interface(m->config_dir, i->name, iface_configured_settings(i), s, &error);
+                if (r < 0) {
+                        log_error_errno(r, "%s: failed to save its new settings: %s", i->name, error ?: strerror(-r));
+                        if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
+                                     i->name, m->config_dir, error ?: strerror(-r)) < 0)
+                                return -ENOMEM;
+                        done(i, -EIO, message, userdata);
+                        return 0;
+                }
+        }
+        return iface_set_settings(i, s, done, userdata);
+}
+
 int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata) {
         _cleanup_(settings_done) Settings s;
         int r;
@@ -214,26 +237,10 @@ int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDon
         r = settings_copy(&s, iface_configured_settings(i));
         if (r < 0)
                 return r;
-        if (s.enabled != enabled) {
-                _cleanup_free_ char *message = NULL, *error = NULL;
-
-                /* Only the Enabled= line changes: the file as it is on disk
-                 * keeps its comments, mode and owner, and edits not yet
-                 * reloaded. */
-                r = config_set_interface_enabled(m->config_dir, i->name, enabled, &error);
-                if (r < 0) {
-                        log_error_errno(r, "%s: failed to save Enabled=%s: %s", i->name, enabled ? "yes" : "no",
-                                        error ?: strerror(-r));
-                        if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
-                                     i->name, m->config_dir, error ?: strerror(-r)) < 0)
-                                return -ENOMEM;
-                        done(i, -EIO, message, userdata);
-                        return 0;
-                }
+        if (s.enabled != enabled)
                 log_info("%s: %s.", i->name, enabled ? "enabled" : "disabled");
-                s.enabled = enabled;
-        }
-        return iface_set_settings(i, &s, done, userdata);
+        s.enabled = enabled;
+        return manager_update_iface_settings_async(m, i, &s, done, userdata);
 }
 
 /* Configuration. */
@@ -484,6 +491,12 @@ int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir,
         m->event = sd_event_ref(event);
         m->running = true;
         m->clock = clock;
+        /* InstanceIds start at a random point: not the same as a previous
+         * wand's, so that handles from before a restart are known stale. */
+        uint32_t base = 0;
+        if (getrandom(&base, sizeof(base), GRND_NONBLOCK) != sizeof(base))
+                base = (uint32_t) time(NULL);
+        m->next_instance_id = (uint64_t) base << 32;
         m->method_for = method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);

@@ -27,6 +27,7 @@ struct Manager {
         bool published; /* objects are on the bus: announce changes */
         bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
         StopJob *stop_job; /* while stopping */
+        uint64_t next_instance_id; /* see Iface.instance_id */
 
         /* The world the state machine runs in: the daemon's clock and
          * connection methods, or the unit tests' scripted ones. */
@@ -82,6 +83,13 @@ int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface 
 
 /* Delete: removes the file, then the object. */
 int manager_delete_iface(Manager *m, Iface *i);
+
+/* UpdateSettings: persists the keys that change (only their lines), then
+ * applies s as iface_set_settings() does; done is called with the outcome
+ * (a failure to persist changes nothing: -EIO with a message). Returns 0, or
+ * -ENOMEM and done is not called. */
+int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s, IfaceDoneFunc done,
+                                        void *userdata);
 
 /* SetEnabled: persists, then applies (iface_set_settings(): disabling a live
  * connection tears it down first); done is called with the outcome (a

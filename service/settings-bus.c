@@ -1,6 +1,9 @@
-/* Reads the contract's settings dictionary: every key known, every value of
- * its type, no key twice, Device present and valid. */
+/* The contract's settings dictionary, a{sv}: read for CreateInterface (every
+ * key known, every value of its type, no key twice, Device present and
+ * valid) and UpdateSettings (the same, onto settings there are), written for
+ * GetSettings. */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "log.h"
@@ -91,7 +94,8 @@ fail:
         return r;
 }
 
-static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_error *error) {
+/* allow_none: an empty array removes the command (UpdateSettings). */
+static int read_command(sd_bus_message *m, const char *key, bool allow_none, char ***ret, sd_bus_error *error) {
         char **argv = NULL;
         int r;
 
@@ -104,6 +108,12 @@ static int read_command(sd_bus_message *m, const char *key, char ***ret, sd_bus_
                                          SETTINGS_COMMAND_LINE_MAX);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
+        if ((!argv || !argv[0]) && allow_none) {
+                strv_free(argv);
+                strv_free(*ret);
+                *ret = NULL;
+                return 0;
+        }
         if (!argv || !argv[0]) {
                 strv_free(argv);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -142,7 +152,7 @@ static int read_timeout(sd_bus_message *m, const char *key, uint32_t *ret, sd_bu
         return 0;
 }
 
-int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
+static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *error) {
         bool seen[_KEY_MAX] = {};
         const char *problem = NULL;
         int r;
@@ -207,10 +217,10 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
                         break;
                 }
                 case KEY_CONNECT_COMMAND:
-                        r = read_command(m, key, &s->connect_command, error);
+                        r = read_command(m, key, update, &s->connect_command, error);
                         break;
                 case KEY_DISCONNECT_COMMAND:
-                        r = read_command(m, key, &s->disconnect_command, error);
+                        r = read_command(m, key, update, &s->disconnect_command, error);
                         break;
                 case KEY_ENABLED:
                 case KEY_PERSISTENT:
@@ -255,7 +265,7 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
         if (r < 0)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Settings could not be read.");
 
-        if (!seen[KEY_DEVICE])
+        if (!seen[KEY_DEVICE] && !update)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Setting Device is required.");
         if (s->redial_max_interval_sec < s->redial_interval_sec)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -265,4 +275,79 @@ int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *erro
         if (settings_verify(s, &problem) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid settings: %s.", problem);
         return 0;
+}
+
+int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
+        return read_dict(m, s, false, error);
+}
+
+int settings_update_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
+        return read_dict(m, s, true, error);
+}
+
+static int append_entry(sd_bus_message *reply, const char *key, const char *signature, ...) {
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', signature);
+        if (r >= 0) {
+                va_start(ap, signature);
+                r = sd_bus_message_appendv(reply, signature, ap);
+                va_end(ap);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int append_command(sd_bus_message *reply, const char *key, char **argv) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, argv ?: (char *[]) { NULL });
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+int settings_append_to_bus_message(sd_bus_message *reply, const Settings *s) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = append_entry(reply, "Device", "s", s->device);
+        if (r >= 0)
+                r = append_command(reply, "ConnectCommand", s->connect_command);
+        if (r >= 0)
+                r = append_command(reply, "DisconnectCommand", s->disconnect_command);
+        if (r >= 0)
+                r = append_entry(reply, "Enabled", "b", (int) s->enabled);
+        if (r >= 0)
+                r = append_entry(reply, "Persistent", "b", (int) s->persistent);
+        if (r >= 0)
+                r = append_entry(reply, "ConnectTimeoutSec", "u", s->connect_timeout_sec);
+        if (r >= 0)
+                r = append_entry(reply, "DisconnectTimeoutSec", "u", s->disconnect_timeout_sec);
+        if (r >= 0)
+                r = append_entry(reply, "RedialIntervalSec", "u", s->redial_interval_sec);
+        if (r >= 0)
+                r = append_entry(reply, "RedialMaxIntervalSec", "u", s->redial_max_interval_sec);
+        if (r >= 0)
+                r = append_entry(reply, "RedialAttempts", "u", s->redial_attempts);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
 }
