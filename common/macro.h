@@ -44,6 +44,10 @@ static inline int take_fd(int *fd) {
 }
 #define TAKE_FD(fd) take_fd(&(fd))
 
+static inline const char *strna(const char *s) {
+        return s ?: "n/a";
+}
+
 static inline const char *strempty(const char *s) {
         return s ?: "";
 }

@@ -14,5 +14,9 @@ int iface_bus_register(Manager *m);
  * contract's error for interface i. Returns r. */
 int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error);
 
+/* Records how an authorized call ended in the audit trail (error NULL or
+ * unset: it succeeded). */
+void bus_audit_result(Manager *m, sd_bus_message *call, const char *interface, const sd_bus_error *error);
+
 /* polkit details for an interface: interface=<name>, device=<Device>. */
 #define IFACE_POLKIT_DETAILS(i) ((const char *const[]) { "interface", (i)->name, "device", (i)->settings.device, NULL })

@@ -944,6 +944,23 @@ static int diff_settings(const Settings *old, const Settings *new, KeyEdit ret[s
         return 0;
 }
 
+/* "Enabled=", "Device= and ConnectCommand=", … for messages. */
+static char *keys_text(const KeyEdit *edits, size_t n) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        if (!f)
+                return NULL;
+        for (size_t k = 0; k < n; k++)
+                fprintf(f, "%s%s=", k == 0 ? "" : k + 1 == n ? " and " : ", ", edits[k].key);
+        if (fclose(f) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
 /* Whether what a file now says has the edited keys as new has them. */
 static bool edits_took(const Settings *loaded, const Settings *new, const KeyEdit *edits, size_t n) {
         for (size_t k = 0; k < n; k++) {
@@ -993,11 +1010,20 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
          * read-only, and replacing the link by a file would cut what the
          * administrator linked. */
         r = config_read_file(path, O_NOFOLLOW, &text, &size, &st, &error);
-        if (r == -ELOOP)
+        if (r == -ELOOP) {
+                _cleanup_free_ char *keys = NULL;
+                KeyEdit e[10];
+                size_t n = 0;
+
+                if (diff_settings(old, new, e, &n) >= 0) {
+                        keys = keys_text(e, n);
+                        key_edits_free(e, n);
+                }
                 return fail(r, ret_error,
-                            "%s is a symbolic link, and wand does not write through links; change the file it points "
-                            "to and reload wand, or replace the link with that file",
-                            path);
+                            "%s is a symbolic link, and wand does not write through links; set %s in the file it "
+                            "points to and reload wand, or replace the link with that file",
+                            path, keys && *keys ? keys : "the settings");
+        }
         if (r == -ENOENT)
                 return fail(r, ret_error,
                             "%s no longer exists (it was removed after wand read it); reload wand (wandctl reload) "

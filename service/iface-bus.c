@@ -57,6 +57,13 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
         }
 }
 
+void bus_audit_result(Manager *m, sd_bus_message *call, const char *interface, const sd_bus_error *error) {
+        AuditCaller caller;
+
+        polkit_caller(m->polkit, call, &caller);
+        audit_result(call, &caller, interface, error);
+}
+
 /* An operation the caller waits for has ended: answer it. */
 static void reply_when_done(Iface *i, int r, const char *message, void *userdata) {
         sd_bus_message *m = userdata;
@@ -68,7 +75,16 @@ static void reply_when_done(Iface *i, int r, const char *message, void *userdata
                 iface_bus_error(i, r, message, &error);
                 (void) sd_bus_reply_method_error(m, &error);
         }
+        bus_audit_result(i->manager, m, i->name, &error);
         sd_bus_message_unref(m);
+}
+
+/* The state refused what was authorized: the caller's answer and the audit
+ * trail's. */
+static int refused(Iface *i, sd_bus_message *m, int r, sd_bus_error *error) {
+        r = iface_bus_error(i, r, NULL, error);
+        bus_audit_result(i->manager, m, i->name, error);
+        return r;
 }
 
 static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -82,7 +98,7 @@ static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = iface_connect(i, reply_when_done, sd_bus_message_ref(m));
         if (r < 0) {
                 sd_bus_message_unref(m);
-                return iface_bus_error(i, r, NULL, error);
+                return refused(i, m, r, error);
         }
         return 1;
 }
@@ -98,7 +114,7 @@ static int method_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = iface_disconnect(i, reply_when_done, sd_bus_message_ref(m));
         if (r < 0) {
                 sd_bus_message_unref(m);
-                return iface_bus_error(i, r, NULL, error);
+                return refused(i, m, r, error);
         }
         return 1;
 }
@@ -176,6 +192,7 @@ static int method_update_settings(sd_bus_message *m, void *userdata, sd_bus_erro
 
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Iface *i = userdata;
+        Manager *manager;
         _cleanup_free_ char *name = NULL;
         int r;
 
@@ -184,17 +201,18 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r < 0 ? r : 1;
 
         if (!iface_is_idle(i))
-                return iface_bus_error(i, -EBUSY, NULL, error);
+                return refused(i, m, -EBUSY, error);
 
         name = strdup(i->name);
         if (!name)
                 return -ENOMEM;
-        r = manager_delete_iface(i->manager, i);
+        manager = i->manager;
+        r = manager_delete_iface(manager, i);
         if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
-                                         "Could not remove the configuration of %s: %s. Nothing was changed.", name,
-                                         strerror(-r));
-        return sd_bus_reply_method_return(m, NULL);
+                sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
+                                  "Could not remove the configuration of %s: %s. Nothing was changed.", name, strerror(-r));
+        bus_audit_result(manager, m, name, error);
+        return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
 static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,

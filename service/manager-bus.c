@@ -94,20 +94,24 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
                 return r < 0 ? r : 1;
 
         if (manager_find_iface(manager, name))
-                return sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS, "A WAN interface called %s already exists.",
-                                         name);
-
-        r = manager_create_iface(manager, name, &s, &i);
-        if (r == -EEXIST)
-                return sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS,
-                                         "A configuration file for %s already exists in %s/interfaces; Reload() to load it.",
-                                         name, manager->config_dir);
+                r = sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS, "A WAN interface called %s already exists.",
+                                      name);
+        else {
+                r = manager_create_iface(manager, name, &s, &i);
+                if (r == -EEXIST)
+                        sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS,
+                                          "A configuration file for %s already exists in %s/interfaces; Reload() to load it.",
+                                          name, manager->config_dir);
+                else if (r < 0)
+                        /* The file system failed: IOError, as from
+                         * SetEnabled() and Delete(). */
+                        sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
+                                          "Could not save the configuration of %s in %s/interfaces: %s. Nothing was created.",
+                                          name, manager->config_dir, strerror(-r));
+        }
+        bus_audit_result(manager, m, name, error);
         if (r < 0)
-                /* The file system failed: IOError, as from SetEnabled() and
-                 * Delete(). */
-                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
-                                         "Could not save the configuration of %s in %s/interfaces: %s. Nothing was created.",
-                                         name, manager->config_dir, strerror(-r));
+                return r;
         return sd_bus_reply_method_return(m, "o", i->path);
 }
 
@@ -122,16 +126,20 @@ static int method_start_ddm(sd_bus_message *m, void *userdata, sd_bus_error *err
         r = manager_start_ddm(manager);
         if (r < 0)
                 return r;
+        bus_audit_result(manager, m, NULL, NULL);
         return sd_bus_reply_method_return(m, NULL);
 }
 
 static void stop_done(Manager *manager, int r, void *userdata) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *m = userdata;
 
-        if (r < 0)
-                (void) sd_bus_reply_method_errnof(m, -r, "Stopping the demand-dial manager failed: %s", strerror(-r));
-        else
+        if (r < 0) {
+                sd_bus_error_set_errnof(&error, -r, "Stopping the demand-dial manager failed: %s", strerror(-r));
+                (void) sd_bus_reply_method_error(m, &error);
+        } else
                 (void) sd_bus_reply_method_return(m, NULL);
+        bus_audit_result(manager, m, NULL, &error);
         sd_bus_message_unref(m);
 }
 
@@ -152,15 +160,18 @@ static int method_stop_ddm(sd_bus_message *m, void *userdata, sd_bus_error *erro
 }
 
 static void reload_done(Manager *manager, int r, void *userdata) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *m = userdata;
 
-        if (r < 0)
-                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_FAILED,
-                                                  "The configuration in %s was read, but not every interface could be "
-                                                  "added: %s. See the service's log.",
-                                                  manager->config_dir, strerror(-r));
-        else
+        if (r < 0) {
+                sd_bus_error_setf(&error, SD_BUS_ERROR_FAILED,
+                                  "The configuration in %s was read, but not every interface could be added: %s. See the "
+                                  "service's log.",
+                                  manager->config_dir, strerror(-r));
+                (void) sd_bus_reply_method_error(m, &error);
+        } else
                 (void) sd_bus_reply_method_return(m, NULL);
+        bus_audit_result(manager, m, NULL, &error);
         sd_bus_message_unref(m);
 }
 
@@ -177,8 +188,10 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = manager_reload(manager, reload_done, sd_bus_message_ref(m));
         if (r < 0) {
                 sd_bus_message_unref(m);
-                return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "Could not read the configuration in %s: %s",
-                                         manager->config_dir, strerror(-r));
+                r = sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "Could not read the configuration in %s: %s",
+                                      manager->config_dir, strerror(-r));
+                bus_audit_result(manager, m, NULL, error);
+                return r;
         }
         return 1;
 }

@@ -62,6 +62,7 @@ typedef struct Query {
         int result;            /* 1, or -EACCES / -EKEYREJECTED / -ENOBUFS */
         char *message;         /* for the error */
         bool redispatched;     /* DONE, and its call is being (or was) handled again */
+        bool root;             /* authorized as uid 0, polkit not asked */
         struct Query *next;
 } Query;
 
@@ -76,6 +77,7 @@ typedef struct Query {
 typedef struct UidCacheEntry {
         char *sender;
         uint32_t uid;
+        uint32_t pid; /* for the audit trail */
 } UidCacheEntry;
 
 struct PolkitRegistry {
@@ -144,13 +146,27 @@ static int uid_entry_compare(const void *a, const void *b) {
         return strcmp(((const UidCacheEntry *) a)->sender, ((const UidCacheEntry *) b)->sender);
 }
 
-static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
+static const UidCacheEntry *uid_cache_find(PolkitRegistry *reg, const char *sender) {
         UidCacheEntry key = { .sender = (char *) sender };
         void **p = tfind(&key, &reg->uid_tree, uid_entry_compare);
-        return p ? &(*(UidCacheEntry **) p)->uid : NULL;
+        return p ? *(UidCacheEntry **) p : NULL;
 }
 
-static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid) {
+static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
+        const UidCacheEntry *e = uid_cache_find(reg, sender);
+        return e ? &e->uid : NULL;
+}
+
+void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
+        const char *sender = sd_bus_message_get_sender(call);
+        const UidCacheEntry *e = sender ? uid_cache_find(reg, sender) : NULL;
+
+        *ret = (AuditCaller) { .name = strna(sender) };
+        if (e)
+                *ret = (AuditCaller) { .name = sender, .known = true, .uid = e->uid, .pid = e->pid };
+}
+
+static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid, uint32_t pid) {
         UidCacheEntry *e = &reg->uid_cache[reg->uid_cache_next];
         char *s;
 
@@ -163,7 +179,7 @@ static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid)
                 tdelete(e, &reg->uid_tree, uid_entry_compare);
                 free(e->sender);
         }
-        *e = (UidCacheEntry) { s, uid };
+        *e = (UidCacheEntry) { s, uid, pid };
         if (!tsearch(e, &reg->uid_tree, uid_entry_compare)) {
                 free(e->sender);
                 *e = (UidCacheEntry) {};
@@ -389,6 +405,43 @@ static Query *query_find_sender(PolkitRegistry *reg, const char *sender, QueryPh
         return found;
 }
 
+/* GetConnectionCredentials' a{sv}: UnixUserID is required, ProcessID is
+ * for the audit trail (0 when the bus did not say). */
+static int read_credentials(sd_bus_message *reply, uint32_t *ret_uid, uint32_t *ret_pid) {
+        bool have_uid = false;
+        int r;
+
+        *ret_pid = 0;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "UnixUserID")) {
+                        r = sd_bus_message_read(reply, "v", "u", ret_uid);
+                        have_uid = r >= 0;
+                } else if (streq(key, "ProcessID"))
+                        r = sd_bus_message_read(reply, "v", "u", ret_pid);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        return have_uid ? 0 : -EBADMSG;
+}
+
 /* The bus said who q's caller is. One lookup per caller: its other calls
  * meanwhile wait for this answer too, so that one connection sending many
  * calls at once takes one lookup, not all there are. */
@@ -404,9 +457,10 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         query_set_phase(q, QUERY_WAIT_UID);
         snprintf(sender, sizeof(sender), "%s", q->sender);
         if (!e) {
-                r = sd_bus_message_read(reply, "u", &uid);
+                uint32_t pid = 0;
+                r = read_credentials(reply, &uid, &pid);
                 if (r >= 0)
-                        uid_cache_put(reg, sender, uid);
+                        uid_cache_put(reg, sender, uid, pid);
         }
 
         /* Each step takes w out of QUERY_WAIT_UID. */
@@ -462,6 +516,7 @@ static int decide_for_uid(Query *q, uint32_t uid) {
         int r;
 
         if (uid == 0) {
+                q->root = true;
                 query_done(q, 1, NULL);
                 return 0;
         }
@@ -555,7 +610,8 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         }
         query_set_phase(q, QUERY_ASK_UID);
         r = sd_bus_call_method_async(reg->bus, &q->call_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionUnixUser", on_uid_reply, q, "s", q->sender);
+                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_uid_reply, q, "s",
+                                     q->sender);
         if (r < 0)
                 goto fail;
         return 0;
@@ -564,6 +620,22 @@ oom:
 fail:
         query_free(q);
         return r;
+}
+
+static const char *detail(const char *const *details, const char *key) {
+        for (size_t k = 0; details && details[k] && details[k + 1]; k += 2)
+                if (streq(details[k], key))
+                        return details[k + 1];
+        return NULL;
+}
+
+/* A decision for the audit trail, with what the bus told of the caller. */
+static void audit(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                  AuditVerdict verdict, const char *why) {
+        AuditCaller caller;
+
+        polkit_caller(reg, call, &caller);
+        audit_decision(call, &caller, action, detail(details, "interface"), verdict, why);
 }
 
 /* Was polkit asked exactly this? The handler reads the state again after the
@@ -596,14 +668,18 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                         return 0;
                 if (query_asked(q, action, details)) {
                         r = q->result;
-                        if (r < 0) {
+                        if (r < 0)
                                 sd_bus_error_set(error,
                                                  r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
                                                  : r == -ENOBUFS    ? SD_BUS_ERROR_LIMITS_EXCEEDED
                                                                     : SD_BUS_ERROR_ACCESS_DENIED,
                                                  q->message ?: "Access denied.");
-                                log_info("%s denied to %s.", action, q->sender);
-                        }
+                        audit(reg, call, action, details,
+                              r > 0 ? (q->root ? AUDIT_VERDICT_ROOT : AUDIT_VERDICT_AUTHORIZED)
+                              : r == -EKEYREJECTED ? AUDIT_VERDICT_CHALLENGE
+                              : r == -ENOBUFS      ? AUDIT_VERDICT_LIMIT
+                                                   : AUDIT_VERDICT_DENIED,
+                              q->message);
                         query_free(q);
                         return r;
                 }
@@ -613,14 +689,16 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         }
 
         uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
-        if (uid && *uid == 0)
+        if (uid && *uid == 0) {
+                audit(reg, call, action, details, AUDIT_VERDICT_ROOT, NULL);
                 return 1;
+        }
 
         r = over_limit(reg, sd_bus_message_get_sender(call), uid, &limit);
         if (r < 0) {
-                log_debug("%s refused: %s", sd_bus_message_get_sender(call), strempty(limit));
-                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
-                                        limit ?: "Too many authorization checks are waiting for polkit; call again later.");
+                const char *why = limit ?: "Too many authorization checks are waiting for polkit; call again later.";
+                audit(reg, call, action, details, AUDIT_VERDICT_LIMIT, why);
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, why);
         }
 
         r = query_start(reg, call, action, details, uid);

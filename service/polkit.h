@@ -13,6 +13,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "audit.h"
+
 typedef struct PolkitRegistry PolkitRegistry;
 
 int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus);
@@ -27,3 +29,7 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
 
 /* Number of checks in flight (for tests and the hostile-client figures). */
 size_t polkit_pending(PolkitRegistry *reg);
+
+/* Who sent call, as far as the bus has told (see AuditCaller). Every caller
+ * whose call was decided is known, until a thousand others push it out. */
+void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret);
