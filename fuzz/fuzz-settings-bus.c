@@ -17,7 +17,7 @@
 static const char *const known_keys[] = {
         "Device",         "ConnectCommand",      "DisconnectCommand",    "Enabled",
         "Persistent",     "ConnectTimeoutSec",   "DisconnectTimeoutSec", "RedialIntervalSec",
-        "RedialMaxIntervalSec", "RedialAttempts", "device", "",
+        "RedialMaxIntervalSec", "RedialAttempts", "ClaimDevice", "device", "",
 };
 static const char *const key_types[] = { "s", "as", "as", "b", "b", "u", "u", "u", "u", "u" };
 

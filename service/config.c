@@ -614,6 +614,8 @@ static int serialize_interface(const Settings *s, char **ret_text, size_t *ret_s
                 fprintf(f, "RedialMaxIntervalSec=%" PRIu32 "\n", s->redial_max_interval_sec);
         if (s->redial_attempts != SETTINGS_DEFAULT_REDIAL_ATTEMPTS)
                 fprintf(f, "RedialAttempts=%" PRIu32 "\n", s->redial_attempts);
+        if (s->claim_device)
+                fputs("ClaimDevice=yes\n", f);
 
         /* A memory stream fails only for lack of memory. */
         if (ferror(f) || fclose(f) != 0) {
@@ -906,7 +908,7 @@ static const char *number_text(KeyEdit *e, uint32_t v) {
 }
 
 /* The keys whose values differ between old and new, as edits. */
-static int diff_settings(const Settings *old, const Settings *new, KeyEdit ret[static 10], size_t *ret_n) {
+static int diff_settings(const Settings *old, const Settings *new, KeyEdit ret[static 11], size_t *ret_n) {
         size_t n = 0;
 
 #define EDIT(cond, k, text, def)                                                  \
@@ -939,6 +941,7 @@ static int diff_settings(const Settings *old, const Settings *new, KeyEdit ret[s
              u32_text(new->redial_max_interval_sec), number_text(&ret[n], SETTINGS_DEFAULT_REDIAL_MAX_INTERVAL_SEC));
         EDIT(old->redial_attempts != new->redial_attempts, "RedialAttempts", u32_text(new->redial_attempts),
              number_text(&ret[n], SETTINGS_DEFAULT_REDIAL_ATTEMPTS));
+        EDIT(old->claim_device != new->claim_device, "ClaimDevice", bool_text(new->claim_device), "no");
 #undef EDIT
         *ret_n = n;
         return 0;
@@ -977,7 +980,8 @@ static bool edits_took(const Settings *loaded, const Settings *new, const KeyEdi
                             : streq(key, "RedialIntervalSec") ? loaded->redial_interval_sec == new->redial_interval_sec
                             : streq(key, "RedialMaxIntervalSec")
                                     ? loaded->redial_max_interval_sec == new->redial_max_interval_sec
-                                    : loaded->redial_attempts == new->redial_attempts;
+                            : streq(key, "ClaimDevice") ? loaded->claim_device == new->claim_device
+                                                        : loaded->redial_attempts == new->redial_attempts;
                 if (!same)
                         return false;
         }
@@ -989,7 +993,7 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
         _cleanup_free_ char *idir = NULL, *path = NULL, *text = NULL, *edited = NULL, *copy = NULL;
         _cleanup_free_ char *error = NULL;
         const char *problem = NULL;
-        KeyEdit edits[10];
+        KeyEdit edits[11];
         struct stat st;
         size_t size, edited_size, n_edits = 0;
         Settings s;
@@ -1012,7 +1016,7 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
         r = config_read_file(path, O_NOFOLLOW, &text, &size, &st, &error);
         if (r == -ELOOP) {
                 _cleanup_free_ char *keys = NULL;
-                KeyEdit e[10];
+                KeyEdit e[11];
                 size_t n = 0;
 
                 if (diff_settings(old, new, e, &n) >= 0) {

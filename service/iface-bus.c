@@ -15,7 +15,7 @@
 #include "wand-errors.h"
 
 int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
-        const char *reasons[5];
+        const char *reasons[IFACE_REASONS_MAX + 1], *owners[3];
         _cleanup_free_ char *joined = NULL;
         size_t len = 0;
 
@@ -47,6 +47,16 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
                 if (i->reasons & IFACE_REASON_NO_DEVICE)
                         return wand_error_set(error, r, "%s is unreachable: device %s does not exist.", i->name,
                                               i->settings.device);
+                if (i->reasons & IFACE_REASON_MANAGED_ELSEWHERE) {
+                        link_owners_to_strv(i->managed_by, owners);
+                        return wand_error_set(error, r,
+                                              "%s is unreachable: its device %s is managed by %s%s%s. Set ClaimDevice=yes "
+                                              "(wandctl set %s --claim-device, or in its file and reload) to hand it to wand%s.",
+                                              i->name, i->settings.device, strna(owners[0]), owners[1] ? " and " : "",
+                                              strempty(owners[1]), i->name,
+                                              i->settings.claim_device ? "; wand has asked for it already, try again in a "
+                                                                         "moment" : "");
+                }
                 return wand_error_set(error, r, "%s is unreachable (%s).", i->name, strempty(joined));
         case -EBUSY:
                 return wand_error_set(error, r, "%s is %s; disconnect it first.", i->name, iface_state_to_string(i->state));
@@ -224,10 +234,19 @@ static int property_get_state(sd_bus *bus, const char *path, const char *interfa
 static int property_get_reasons(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Iface *i = userdata;
-        const char *reasons[5];
+        const char *reasons[IFACE_REASONS_MAX + 1];
 
         iface_reasons_to_strv(i->state == IFACE_UNREACHABLE ? i->reasons : 0, reasons);
         return sd_bus_message_append_strv(reply, (char **) reasons);
+}
+
+static int property_get_managed_by(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Iface *i = userdata;
+        const char *owners[3];
+
+        link_owners_to_strv(i->managed_by, owners);
+        return sd_bus_message_append_strv(reply, (char **) owners);
 }
 
 static int property_get_device(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -261,6 +280,7 @@ static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_PROPERTY("LastError", "s", NULL, offsetof(Iface, last_error), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConnectedSince", "t", NULL, offsetof(Iface, connected_since), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("InstanceId", "t", NULL, offsetof(Iface, instance_id), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ManagedBy", "as", property_get_managed_by, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD("Connect", NULL, NULL, method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", NULL, NULL, method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -276,7 +296,7 @@ static const sd_bus_vtable iface_vtable[] = {
 };
 
 void iface_send_changed(Iface *i, unsigned props) {
-        const char *names[9];
+        const char *names[10];
         size_t n = 0;
         int r;
 
@@ -297,6 +317,8 @@ void iface_send_changed(Iface *i, unsigned props) {
                 names[n++] = "LastError";
         if (props & IFACE_PROP_CONNECTED_SINCE)
                 names[n++] = "ConnectedSince";
+        if (props & IFACE_PROP_MANAGED_BY)
+                names[n++] = "ManagedBy";
         names[n] = NULL;
         if (n == 0)
                 return;

@@ -34,7 +34,7 @@ const char *iface_state_to_string(IfaceState s) {
         return s >= 0 && s < _IFACE_STATE_MAX ? state_table[s] : NULL;
 }
 
-void iface_reasons_to_strv(unsigned reasons, const char *ret[static 5]) {
+void iface_reasons_to_strv(unsigned reasons, const char *ret[static IFACE_REASONS_MAX + 1]) {
         size_t n = 0;
 
         if (reasons & IFACE_REASON_DISABLED)
@@ -45,6 +45,8 @@ void iface_reasons_to_strv(unsigned reasons, const char *ret[static 5]) {
                 ret[n++] = "connection-failure";
         if (reasons & IFACE_REASON_SERVICE_STOPPED)
                 ret[n++] = "service-stopped";
+        if (reasons & IFACE_REASON_MANAGED_ELSEWHERE)
+                ret[n++] = "managed-elsewhere";
         ret[n] = NULL;
 }
 
@@ -191,6 +193,10 @@ static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
                 reasons |= IFACE_REASON_NO_DEVICE;
         if (i->gave_up)
                 reasons |= IFACE_REASON_CONNECTION_FAILURE;
+        /* Claimed or not, while another manager holds Device it is not
+         * wand's: with ClaimDevice=yes only until the claim is through. */
+        if (manager_get_link_owners(i->manager, i->settings.device))
+                reasons |= IFACE_REASON_MANAGED_ELSEWHERE;
 
         *ret_reasons = reasons;
         if (reasons != 0)
@@ -247,6 +253,11 @@ static void publish(Iface *i, unsigned changed) {
                 i->ifindex = ifindex;
                 changed |= IFACE_PROP_IFINDEX;
         }
+        unsigned managed_by = manager_get_link_owners(i->manager, i->settings.device);
+        if (managed_by != i->managed_by) {
+                i->managed_by = managed_by;
+                changed |= IFACE_PROP_MANAGED_BY;
+        }
         if (changed && i->announced)
                 iface_send_changed(i, changed);
 }
@@ -256,9 +267,11 @@ bool iface_is_idle(Iface *i) {
 }
 
 /* Idle, and nothing of the connection left running either (a dialer's
- * device a dialer left up, say). */
+ * device a dialer left up, say). A device another manager holds is not
+ * wand's to take down. */
 static bool is_torn_down(Iface *i) {
-        return iface_is_idle(i) && !(i->method->torn_down && !i->method->torn_down(i));
+        return iface_is_idle(i) &&
+               ((i->reasons & IFACE_REASON_MANAGED_ELSEWHERE) || !(i->method->torn_down && !i->method->torn_down(i)));
 }
 
 const Settings *iface_configured_settings(Iface *i) {
@@ -353,6 +366,7 @@ static void settings_apply(Iface *i, Settings *s) {
                 changed |= IFACE_PROP_ENABLED;
         if (s->persistent != i->settings.persistent)
                 changed |= IFACE_PROP_PERSISTENT;
+        bool claim_changed = s->claim_device != i->settings.claim_device;
 
         /* New settings, new chances: the pause after giving up ends too. */
         if (i->gave_up) {
@@ -371,8 +385,8 @@ static void settings_apply(Iface *i, Settings *s) {
                         op_end(i);
         }
 
-        if (old_device)
-                manager_iface_device_changed(i->manager, i, old_device);
+        if (old_device || claim_changed)
+                manager_iface_settings_changed(i->manager, i, old_device);
         if (changed && i->announced)
                 iface_send_changed(i, changed);
 }

@@ -32,7 +32,12 @@ typedef enum IfaceReason {
         IFACE_REASON_NO_DEVICE = 1 << 1,
         IFACE_REASON_CONNECTION_FAILURE = 1 << 2,
         IFACE_REASON_SERVICE_STOPPED = 1 << 3,
+        /* wand's addition: NetworkManager or systemd-networkd manages Device
+         * and ClaimDevice= does not hand it to wand. */
+        IFACE_REASON_MANAGED_ELSEWHERE = 1 << 4,
 } IfaceReason;
+
+#define IFACE_REASONS_MAX 5
 
 /* Which properties changed, for iface_send_changed(). */
 typedef enum IfaceProperty {
@@ -44,6 +49,7 @@ typedef enum IfaceProperty {
         IFACE_PROP_REASONS = 1 << 5,
         IFACE_PROP_LAST_ERROR = 1 << 6,
         IFACE_PROP_CONNECTED_SINCE = 1 << 7,
+        IFACE_PROP_MANAGED_BY = 1 << 8,
 } IfaceProperty;
 
 typedef enum IfaceOp {
@@ -84,6 +90,7 @@ struct Iface {
         int ifindex;
         uint64_t connected_since;
         char *last_error;
+        unsigned managed_by; /* LinkOwner bits: who else manages Device */
 
         IfaceOp op;
         IfaceWaiter *connect_waiters;
@@ -115,7 +122,7 @@ Iface *iface_free(Iface *i);
 
 const char *iface_state_to_string(IfaceState s);
 /* NULL-terminated list of reason strings, static storage. */
-void iface_reasons_to_strv(unsigned reasons, const char *ret[static 5]);
+void iface_reasons_to_strv(unsigned reasons, const char *ret[static IFACE_REASONS_MAX + 1]);
 
 /* Re-derives State, IfIndex, reasons from the kernel, settings and manager,
  * completes operations that reached their goal, and announces changes.

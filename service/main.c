@@ -19,6 +19,7 @@
 
 static const char *arg_config_dir = WAND_CONFIG_DIR;
 static const char *arg_runtime_dir = "/run/wand";
+static const char *arg_networkd_dir = "/run/systemd/network";
 
 static void help(void) {
         printf("Usage: wand [OPTIONS]\n\n"
@@ -27,6 +28,9 @@ static void help(void) {
                "     --version           Show the version\n"
                "     --config-dir=DIR    Read the configuration from DIR (default: %s)\n"
                "     --runtime-dir=DIR   Record running dialers in DIR (default: /run/wand)\n"
+               "     --networkd-runtime-dir=DIR\n"
+               "                         Where ClaimDevice=yes puts systemd-networkd's\n"
+               "                         runtime files (default: /run/systemd/network)\n"
                "  -v --verbose           Log debugging messages too\n\n"
                "Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT exit.\n"
                "See wand(8) and the D-Bus API in org.wand.Router1(5).\n",
@@ -34,12 +38,13 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_RUNTIME_DIR };
+        enum { ARG_VERSION = 0x100, ARG_CONFIG_DIR, ARG_RUNTIME_DIR, ARG_NETWORKD_DIR };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "networkd-runtime-dir", required_argument, NULL, ARG_NETWORKD_DIR },
                 { "verbose", no_argument, NULL, 'v' },
                 {}
         };
@@ -66,6 +71,13 @@ static int parse_argv(int argc, char *argv[]) {
                                 return -EINVAL;
                         }
                         arg_runtime_dir = optarg;
+                        break;
+                case ARG_NETWORKD_DIR:
+                        if (optarg[0] == '\0') {
+                                fprintf(stderr, "wand: --networkd-runtime-dir needs a directory.\n");
+                                return -EINVAL;
+                        }
+                        arg_networkd_dir = optarg;
                         break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
@@ -217,6 +229,11 @@ static int run(void) {
         r = manager_bus_register(m);
         if (r < 0) {
                 log_error_errno(r, "Failed to register the bus objects: %m");
+                goto finish;
+        }
+        r = manager_watch_link_owners(m, arg_networkd_dir);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch NetworkManager and systemd-networkd: %m");
                 goto finish;
         }
 

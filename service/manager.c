@@ -19,6 +19,7 @@
 typedef struct DeviceSlot {
         char *device;
         Iface *ifaces; /* chained through Iface.device_next */
+        int ifindex;   /* of its link when last seen, 0: none */
 } DeviceSlot;
 
 static int iface_compare(const void *a, const void *b) {
@@ -63,6 +64,16 @@ static DeviceSlot *slot_find(Manager *m, const char *device) {
         return p ? *p : NULL;
 }
 
+/* ClaimDevice=: claimed while an interface on it asks for it. */
+static void slot_update_claim(Manager *m, const char *device) {
+        DeviceSlot *s = slot_find(m, device);
+        bool claim = false;
+
+        for (Iface *i = s ? s->ifaces : NULL; i; i = i->device_next)
+                claim = claim || i->settings.claim_device;
+        link_owners_claim(m->link_owners, device, claim);
+}
+
 static int slot_attach(Manager *m, Iface *i) {
         DeviceSlot *s = slot_find(m, i->settings.device);
 
@@ -79,6 +90,9 @@ static int slot_attach(Manager *m, Iface *i) {
         }
         i->device_next = s->ifaces;
         s->ifaces = i;
+        if (link_owners_watch(m->link_owners, i->settings.device) < 0)
+                log_oom();
+        slot_update_claim(m, i->settings.device);
         return 0;
 }
 
@@ -93,6 +107,8 @@ static void slot_detach(Manager *m, Iface *i, const char *device) {
                         break;
                 }
         i->device_next = NULL;
+        slot_update_claim(m, device);
+        link_owners_unwatch(m->link_owners, device);
         if (!s->ifaces) {
                 tdelete(s, &m->devices, slot_compare);
                 free(s->device);
@@ -100,18 +116,62 @@ static void slot_detach(Manager *m, Iface *i, const char *device) {
         }
 }
 
-static void on_link_changed(const char *name, void *userdata) {
-        Manager *m = userdata;
-        DeviceSlot *s = slot_find(m, name);
-
-        if (!s)
-                return;
+static void update_slot(DeviceSlot *s) {
         /* iface_update() may finish operations whose callbacks act on other
          * interfaces, but never adds or removes one. */
         for (Iface *i = s->ifaces, *next; i; i = next) {
                 next = i->device_next;
                 iface_update(i);
         }
+}
+
+static void on_link_owners_changed(const char *device, void *userdata) {
+        Manager *m = userdata;
+        DeviceSlot *s = slot_find(m, device);
+
+        if (s)
+                update_slot(s);
+}
+
+static bool owners_link_is_up(const char *device, void *userdata) {
+        const Link *l = manager_get_link(userdata, device);
+        return l && (l->flags & IFF_UP);
+}
+
+static void owners_set_link_up(const char *device, void *userdata) {
+        Manager *m = userdata;
+        const Link *l = manager_get_link(m, device);
+        int r;
+
+        if (!l || !m->netlink)
+                return;
+        log_info("Setting %s up again, as it was when wand took it over.", device);
+        r = netlink_set_link_up(m->netlink, l->ifindex, true, NULL, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Cannot set %s up: %m", device);
+}
+
+static const LinkOwnersOps link_owners_ops = {
+        .changed = on_link_owners_changed,
+        .link_is_up = owners_link_is_up,
+        .set_link_up = owners_set_link_up,
+};
+
+static void on_link_changed(const char *name, void *userdata) {
+        Manager *m = userdata;
+        DeviceSlot *s = slot_find(m, name);
+        const Link *l;
+
+        if (!s)
+                return;
+        /* Another link of that name (or none): the other managers know it
+         * under another object, if at all. */
+        l = manager_get_link(m, name);
+        if ((l ? l->ifindex : 0) != s->ifindex) {
+                s->ifindex = l ? l->ifindex : 0;
+                link_owners_refresh(m->link_owners, name);
+        }
+        update_slot(s);
 }
 
 /* Adding and removing interfaces. */
@@ -160,12 +220,42 @@ static void remove_iface(Manager *m, Iface *i, const char *why) {
         iface_free(i);
 }
 
-void manager_iface_device_changed(Manager *m, Iface *i, const char *old_device) {
+void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device) {
+        if (!old_device) {
+                slot_update_claim(m, i->settings.device);
+                return;
+        }
         slot_detach(m, i, old_device);
         if (slot_attach(m, i) < 0)
                 /* Its link's changes are missed until the next one of the
                  * interface's own; State is re-derived on every event. */
                 log_oom();
+}
+
+unsigned manager_get_link_owners(Manager *m, const char *device) {
+        return link_owners_get(m->link_owners, device);
+}
+
+static void watch_slot(const void *node, VISIT which, void *data) {
+        Manager *m = data;
+        DeviceSlot *s = *(DeviceSlot * const *) node;
+
+        if (which != postorder && which != leaf)
+                return;
+        for (Iface *i = s->ifaces; i; i = i->device_next)
+                if (link_owners_watch(m->link_owners, s->device) < 0)
+                        log_oom();
+        slot_update_claim(m, s->device);
+}
+
+int manager_watch_link_owners(Manager *m, const char *networkd_dir) {
+        int r;
+
+        r = link_owners_new(&m->link_owners, m->bus, m->runtime_dir, networkd_dir, &link_owners_ops, m);
+        if (r < 0)
+                return r;
+        twalk_r(m->devices, watch_slot, m);
+        return 0;
 }
 
 int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface **ret) {
@@ -566,6 +656,7 @@ Manager *manager_free(Manager *m) {
                 iface_free(i);
         }
         tdestroy(m->devices, free_slot);
+        m->link_owners = link_owners_free(m->link_owners);
         m->polkit = polkit_registry_free(m->polkit);
         m->netlink = netlink_free(m->netlink);
         m->links = link_cache_free(m->links);

@@ -8,6 +8,7 @@
 
 #include "iface.h"
 #include "link-cache.h"
+#include "link-owners.h"
 #include "netlink.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
@@ -36,6 +37,7 @@ struct Manager {
         Clock *own_clock; /* the one manager_new() made, freed with it */
 
         LinkCache *links; /* the kernel's links, fed by netlink */
+        LinkOwners *link_owners; /* other network managers; NULL until the bus is there */
         Netlink *netlink;
         PolkitRegistry *polkit;
         ProcessReaper *reaper; /* processes of interfaces that are gone */
@@ -97,9 +99,17 @@ int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s,
  * called. */
 int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata);
 
-/* Called by iface.c when an interface's Device changed: its link's changes
- * are routed to it from now on. */
-void manager_iface_device_changed(Manager *m, Iface *i, const char *old_device);
+/* Called by iface.c when an interface's settings changed: its link's
+ * changes are routed to it from now on (old_device: its Device before, or
+ * NULL when that did not change), and its device claimed or handed back. */
+void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device);
+
+/* After the bus is connected: follows the devices of every interface and
+ * whoever else manages them (link-owners.h). */
+int manager_watch_link_owners(Manager *m, const char *networkd_dir);
+
+/* Who else manages an interface's device (LinkOwner bits). */
+unsigned manager_get_link_owners(Manager *m, const char *device);
 
 /* The kernel link an interface's Device names, or NULL. */
 const Link *manager_get_link(Manager *m, const char *device);

@@ -23,6 +23,7 @@ typedef enum SettingKey {
         KEY_REDIAL_INTERVAL,
         KEY_REDIAL_MAX_INTERVAL,
         KEY_REDIAL_ATTEMPTS,
+        KEY_CLAIM_DEVICE,
         _KEY_MAX,
 } SettingKey;
 
@@ -40,6 +41,7 @@ static const struct {
         [KEY_REDIAL_INTERVAL] = { "RedialIntervalSec", "u" },
         [KEY_REDIAL_MAX_INTERVAL] = { "RedialMaxIntervalSec", "u" },
         [KEY_REDIAL_ATTEMPTS] = { "RedialAttempts", "u" },
+        [KEY_CLAIM_DEVICE] = { "ClaimDevice", "b" },
 };
 
 /* sd_bus_message_read_strv() grows its list one word at a time, in time
@@ -183,7 +185,8 @@ static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown setting \"%s\" (known: Device, ConnectCommand, DisconnectCommand, "
                                                  "Enabled, Persistent, ConnectTimeoutSec, DisconnectTimeoutSec, "
-                                                 "RedialIntervalSec, RedialMaxIntervalSec, RedialAttempts).",
+                                                 "RedialIntervalSec, RedialMaxIntervalSec, RedialAttempts, "
+                                                 "ClaimDevice).",
                                                  key);
                 if (seen[k])
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s is given twice.", key);
@@ -224,13 +227,16 @@ static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *
                         break;
                 case KEY_ENABLED:
                 case KEY_PERSISTENT:
+                case KEY_CLAIM_DEVICE:
                         r = sd_bus_message_read(m, "b", &b);
                         if (r < 0)
                                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
                         if (k == KEY_ENABLED)
                                 s->enabled = b;
-                        else
+                        else if (k == KEY_PERSISTENT)
                                 s->persistent = b;
+                        else
+                                s->claim_device = b;
                         break;
                 case KEY_CONNECT_TIMEOUT:
                         r = read_timeout(m, key, &s->connect_timeout_sec, error);
@@ -347,6 +353,8 @@ int settings_append_to_bus_message(sd_bus_message *reply, const Settings *s) {
                 r = append_entry(reply, "RedialMaxIntervalSec", "u", s->redial_max_interval_sec);
         if (r >= 0)
                 r = append_entry(reply, "RedialAttempts", "u", s->redial_attempts);
+        if (r >= 0)
+                r = append_entry(reply, "ClaimDevice", "b", (int) s->claim_device);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;

@@ -63,7 +63,8 @@ bool settings_equal(const Settings *a, const Settings *b) {
                 a->disconnect_timeout_sec == b->disconnect_timeout_sec &&
                 a->redial_interval_sec == b->redial_interval_sec &&
                 a->redial_max_interval_sec == b->redial_max_interval_sec &&
-                a->redial_attempts == b->redial_attempts;
+                a->redial_attempts == b->redial_attempts &&
+                a->claim_device == b->claim_device;
 }
 
 static const char *const settings_keys[] = {
@@ -77,6 +78,7 @@ static const char *const settings_keys[] = {
         "RedialIntervalSec",
         "RedialMaxIntervalSec",
         "RedialAttempts",
+        "ClaimDevice",
 };
 
 bool settings_key_is_valid(const char *key) {
@@ -196,7 +198,7 @@ int settings_set_from_string(Settings *s, const char *key, const char *value, co
                 r = parse_command(value, &s->connect_command, &problem);
         else if (streq(key, "DisconnectCommand"))
                 r = parse_command(value, &s->disconnect_command, &problem);
-        else if (streq(key, "Enabled") || streq(key, "Persistent")) {
+        else if (streq(key, "Enabled") || streq(key, "Persistent") || streq(key, "ClaimDevice")) {
                 bool b;
 
                 if (parse_boolean(value, &b) < 0) {
@@ -204,8 +206,10 @@ int settings_set_from_string(Settings *s, const char *key, const char *value, co
                         r = -EINVAL;
                 } else if (streq(key, "Enabled"))
                         s->enabled = b;
-                else
+                else if (streq(key, "Persistent"))
                         s->persistent = b;
+                else
+                        s->claim_device = b;
         } else if (streq(key, "ConnectTimeoutSec"))
                 r = parse_timeout(value, &s->connect_timeout_sec, &problem);
         else if (streq(key, "DisconnectTimeoutSec"))

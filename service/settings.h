@@ -22,6 +22,9 @@ typedef struct Settings {
         uint32_t redial_interval_sec;     /* default 5 */
         uint32_t redial_max_interval_sec; /* default 300 */
         uint32_t redial_attempts;         /* default 10 */
+        /* wand's addition: ask NetworkManager and systemd-networkd to leave
+         * Device alone while wand manages it (link-owners.c). */
+        bool claim_device;                /* default false */
 } Settings;
 
 #define SETTINGS_DEFAULT_CONNECT_TIMEOUT_SEC 20u

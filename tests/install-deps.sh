@@ -15,6 +15,14 @@ packages=(
         scdoc groff-base man-db procps bsdutils
 )
 
+# NetworkManager, for the coexistence tests (tests/dialer/group_coexist.py),
+# which run it in their own namespaces. Only in CI (fresh machines without
+# systemd as PID 1) or when asked: on a machine with systemd its package
+# enables the service at boot, which is not a test's to decide.
+if [ "${CI:-}" = true ] || [ "${WAND_TEST_NETWORKMANAGER:-}" = 1 ]; then
+        packages+=(network-manager)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
         status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

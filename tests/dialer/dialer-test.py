@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Supervised-dialer tests for wand: one scenario group per run.
 
-    dialer-test.py faults|races|redial|restart|safety|openvpn
+    dialer-test.py faults|races|redial|restart|safety|openvpn|coexist
 
 Runs as root, and re-executes itself in its own network, pid and mount
 namespaces (unshare), so that the tun devices, veths, dialers and buses it
@@ -14,7 +14,7 @@ test-dialer (TEST_DIALER) or openvpn. See harness.py.
 WAND_DIALER_TEST_ONLY=name,name runs only those scenarios of the group (the
 group's setup still runs), e.g. to try one against an older wand.
 
-Exit status: 0 passed, 1 failed, 77 skipped (not root; no openvpn).
+Exit status: 0 passed, 1 failed, 77 skipped (not root; no openvpn; no NetworkManager).
 """
 
 import importlib
@@ -25,9 +25,10 @@ import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
-GROUPS = ('faults', 'races', 'redial', 'restart', 'safety', 'openvpn')
+GROUPS = ('faults', 'races', 'redial', 'restart', 'safety', 'openvpn', 'coexist')
 SKIP = 77
 OPENVPN = '/usr/sbin/openvpn'
+NETWORKMANAGER = '/usr/sbin/NetworkManager'
 PYTHON = '/usr/bin/python3'  # Debian's, with python3-dbus and python3-gi
 
 
@@ -116,6 +117,11 @@ def main():
         return SKIP
     if group == 'openvpn' and not os.access(OPENVPN, os.X_OK):
         print(f'SKIP: {OPENVPN} is missing (Debian package openvpn)')
+        return SKIP
+    if group == 'coexist' and not os.access(NETWORKMANAGER, os.X_OK):
+        print(f'SKIP: {NETWORKMANAGER} is missing. tests/install-deps.sh installs network-manager in CI only '
+              '(its package enables the service at boot on a machine with systemd); install it, or run '
+              'WAND_TEST_NETWORKMANAGER=1 tests/install-deps.sh, to run this group.')
         return SKIP
     for var in ('WAND_BINARY', 'TEST_DIALER'):
         if not os.environ.get(var):

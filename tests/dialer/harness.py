@@ -243,6 +243,7 @@ class World:
         self.bus = None
         self.events = []  # (time, path, {property: value}) from PropertiesChanged
         self.fd_baseline = None
+        self.wand_args = []  # more options for wand
 
     # -- configuration --
 
@@ -317,7 +318,7 @@ class World:
             if k in os.environ:
                 env[k] = os.environ[k]
         self.wand_proc = subprocess.Popen([self.wand_binary, f'--config-dir={self.config_dir}',
-                                           f'--runtime-dir={self.runtime_dir}'],
+                                           f'--runtime-dir={self.runtime_dir}', *self.wand_args],
                                           stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=env)
         logf.close()
         wait_until(lambda: self.wand_proc.poll() is not None or self.bus.name_has_owner(BUS_NAME), 15,
