@@ -313,7 +313,7 @@ def main():
         w("| --- | --- | --- | --- | --- | --- |")
         for c in sorted(throughput):
             d = throughput[c]
-            in_flight = (f"{d['user_in_flight']:.0f} ({d['uids']:.0f})" if "user_in_flight" in d
+            in_flight = (f"{d['user_in_flight']:.0f} ({min(c, d['uids']):.0f})" if "user_in_flight" in d
                          else f"{c} (1)")
             w(f"| {c} | {in_flight} | {d['wand_user_ops_per_s']:.0f} | {d['polkit_checks_per_s']:.0f} | "
               f"{d['ratio_median']:.3f} ({d['ratio_min']:.2f}–{d['ratio_max']:.2f}) | "
