@@ -59,7 +59,7 @@ done
 # ------------------------------------------------------------------ sizes
 if [ $quick = yes ]; then
         sizes=(10 100)
-        clients=(1 8)
+        clients=(1 8 128)            # 128: more than wand lets wait for polkit
         latency_iterations=20        # gapped: each round is 9 calls
         b2b_iterations=100
         scale_disconnects=20
@@ -79,6 +79,13 @@ else
         nm_iterations=100
 fi
 gap_ms=10                            # idle gap before every gapped call
+
+# The unprivileged callers: nobody (the latency and NetworkManager caller),
+# and for concurrency also Debian's system users of uids 1-8, which every
+# Debian system has. wand lets one uid have at most 16 authorization checks
+# waiting for polkit (96 in all), so the concurrency clients take these uids
+# in turn: 9 uids hold the 96 (bench-throughput; README, Concurrency).
+bench_users=(nobody daemon bin sys sync games man lp mail)
 
 # ---------------------------------------------------------------- the host
 
@@ -164,16 +171,31 @@ cleanup() {
         pb_cleanup
 }
 
-# The benchmark's polkit rule: nobody may connect and disconnect any wand
-# interface and control NetworkManager. polkitd reads /etc/polkit-1/rules.d:
-# a directory of ours is mounted there, in this mount namespace only.
+# The uids of bench_users, comma-separated, for bench-throughput --uids.
+bench_uids=
+resolve_bench_uids() {
+        local u uid uids=()
+        for u in "${bench_users[@]}"; do
+                uid=$(id -u "$u" 2>/dev/null) || pb_die "user $u does not exist (bench_users in $self)"
+                uids+=("$uid")
+        done
+        bench_uids=$(IFS=,; echo "${uids[*]}")
+}
+
+# The benchmark's polkit rule: the unprivileged callers (bench_users) may
+# connect and disconnect any wand interface and control NetworkManager.
+# polkitd reads /etc/polkit-1/rules.d: a directory of ours is mounted there,
+# in this mount namespace only.
 install_polkit_rule() {
+        local users
+        users=$(printf '"%s", ' "${bench_users[@]}")
         mkdir -p "$work/polkit-rules"
         cp -a /etc/polkit-1/rules.d/. "$work/polkit-rules/" 2>/dev/null || true
-        cat >"$work/polkit-rules/10-wand-bench.rules" <<'EOF'
-// wand's benchmark: the unprivileged caller (nobody) is granted what it calls.
+        cat >"$work/polkit-rules/10-wand-bench.rules" <<EOF
+// wand's benchmark: the unprivileged callers are granted what they call.
 polkit.addRule(function(action, subject) {
-    if (subject.user == "nobody" &&
+    var users = [${users%, }];
+    if (users.indexOf(subject.user) >= 0 &&
         (action.id == "org.wand.Router1.connect" ||
          action.id == "org.wand.Router1.disconnect" ||
          action.id == "org.freedesktop.NetworkManager.network-control")) {
@@ -238,6 +260,7 @@ stop_wand() {
 setup() {
         pb_private_run
         mkdir -p "$work/runtime" "$work/results"
+        resolve_bench_uids
         install_polkit_rule
         ip netns add $peers
         ip -n $peers link set lo up
@@ -266,8 +289,8 @@ section_latency() {
 
         local c
         for c in "${clients[@]}"; do
-                log "concurrency: $c clients, $throughput_rounds rounds of 1 s for wand and 1 s for polkitd"
-                "$bin/bench-throughput" --clients "$c" --seconds 1 --rounds "$throughput_rounds" \
+                log "concurrency: $c clients (uids $bench_uids in turn), $throughput_rounds rounds of 1 s for wand and 1 s for polkitd"
+                "$bin/bench-throughput" --clients "$c" --uids "$bench_uids" --seconds 1 --rounds "$throughput_rounds" \
                         >"$work/results/throughput-$c.json"
         done
         stop_wand
@@ -429,14 +452,14 @@ inside() {
                 write_config "$work/config-100" 100
                 start_wand "$work/config-100"
                 nm_start || true
-                export WAND_PID=$wand_pid BENCH_BIN=$bin BENCH_WORK=$work BENCH_WAND=$wand
+                export WAND_PID=$wand_pid BENCH_BIN=$bin BENCH_WORK=$work BENCH_WAND=$wand BENCH_UIDS=$bench_uids
                 if [ -n "$exec_command" ]; then
                         bash -c "$exec_command"
                         return
                 fi
                 log "wand (pid $wand_pid) has 100 interfaces bw0…bw99; NetworkManager has nm0 in netns $nm_netns"
                 log "clients in $bin; logs in $work"
-                log "environment: WAND_PID BENCH_BIN BENCH_WORK BENCH_WAND"
+                log "environment: WAND_PID BENCH_BIN BENCH_WORK BENCH_WAND BENCH_UIDS"
                 PS1='[wand-bench] \w# ' bash --norc -i || true
                 return 0
         fi

@@ -1,9 +1,19 @@
 /* Concurrency: K clients, each on its own connection, each disconnecting and
  * connecting its own interface (bw0…bwK-1) in a loop, against polkitd's own
- * CheckAuthorization throughput with K checks in flight for the same K
- * subjects, sent from one root connection as wand sends them.
+ * CheckAuthorization throughput for the same subjects with as many checks in
+ * flight, sent from one root connection as wand sends them.
  *
- *   bench-throughput --clients K [--seconds T] [--rounds R] [--only user|polkit|root]
+ *   bench-throughput --clients K [--uids UID,UID,…] [--user-in-flight N]
+ *                    [--seconds T] [--rounds R] [--only user|polkit|root]
+ *
+ * Unprivileged client k calls as uid k mod n of the n given (default: nobody
+ * alone). wand lets one uid have 16 checks waiting for polkit and 96 in all,
+ * and refuses calls past that (LimitsExceeded), so the unprivileged loop, and
+ * polkitd's with it, keeps N = min(K, 16 n, 96) calls in flight: when a
+ * uid's client is answered, the next idle client of the same uid calls, in
+ * turn, so that all K callers take part and no uid has more in flight than
+ * it started with, at most ceil(N / n) <= 16. Root is never capped: its loop
+ * has all K in flight. --user-in-flight sets N, for a wand without the caps.
  *
  * Each round runs wand's loop for unprivileged callers, polkitd's, and wand's
  * loop for root callers, T seconds each after a short warm-up; many short
@@ -23,6 +33,9 @@
 #define WARMUP_MS 200
 
 static unsigned arg_clients = 1, arg_rounds = 5;
+static unsigned arg_user_in_flight; /* 0: as many as wand's caps allow */
+static uid_t *arg_uids;
+static unsigned arg_n_uids;
 static int arg_only = -1; /* one phase only: for profiling */
 static double arg_seconds = 1;
 
@@ -30,10 +43,12 @@ typedef enum Phase { PHASE_WAND_USER, PHASE_POLKIT, PHASE_WAND_ROOT, _PHASE_MAX 
 
 typedef struct Client {
         unsigned index;
+        uid_t uid; /* of its unprivileged connection, user */
         sd_bus *user, *root;
         char *path, *name;
         bool connected;       /* after the last call that completed */
         bool busy;
+        uint64_t user_calls;  /* answered in wand's unprivileged loop: do all take turns? */
 } Client;
 
 typedef struct Run {
@@ -44,9 +59,28 @@ typedef struct Run {
         bool counting, stopping, done;
         uint64_t started, count, total;
         unsigned busy;
+        unsigned *last; /* by uid slot: the last client started, as its place among that uid's clients */
 } Run;
 
 static void issue(Run *run, Client *c);
+
+/* The client to call once c is answered: the next idle one after the last
+ * started among the clients of c's uid (slot g: clients g, g + n, g + 2n, …),
+ * in turn; c itself if no other is idle. So each uid keeps in flight as many
+ * calls as the phase started for it. */
+static Client *next_client(Run *run, Client *c) {
+        unsigned n = arg_n_uids, g = c->index % n, members = (arg_clients - g + n - 1) / n;
+
+        for (unsigned step = 1; step <= members; step++) {
+                unsigned place = (run->last[g] + step) % members;
+                Client *next = &run->clients[g + place * n];
+                if (!next->busy) {
+                        run->last[g] = place;
+                        return next;
+                }
+        }
+        abort(); /* c itself is idle */
+}
 
 typedef struct Pending {
         Run *run;
@@ -70,6 +104,8 @@ static int on_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_erro
                         die("polkit does not authorize the benchmark's caller for %s", c->name);
         } else
                 c->connected = !c->connected;
+        if (run->phase == PHASE_WAND_USER)
+                c->user_calls++;
         if (run->counting)
                 run->count++;
         run->total++;
@@ -77,7 +113,7 @@ static int on_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_erro
         run->busy--;
         free(p);
         if (!run->stopping)
-                issue(run, c);
+                issue(run, next_client(run, c));
         else if (run->busy == 0)
                 run->done = true;
         return 0;
@@ -142,6 +178,11 @@ static pid_t cpu_pids[_CPU_MAX];
 
 static double cpu_sum[_PHASE_MAX][_CPU_MAX], ops_sum[_PHASE_MAX];
 
+/* Calls in flight in a phase: see the top. */
+static unsigned in_flight(Phase phase) {
+        return phase == PHASE_WAND_ROOT ? arg_clients : arg_user_in_flight;
+}
+
 /* Runs one phase; returns completed operations per second. */
 static double run_phase(Run *run, Phase phase) {
         uint64_t now_us, elapsed, count;
@@ -162,8 +203,10 @@ static double run_phase(Run *run, Phase phase) {
         double cpu0[_CPU_MAX], cpu1[_CPU_MAX];
         for (int k = 0; k < _CPU_MAX; k++)
                 cpu0[k] = proc_cpu_ms(cpu_pids[k]);
-        for (unsigned k = 0; k < arg_clients; k++)
+        for (unsigned k = 0; k < in_flight(phase); k++) {
                 issue(run, &run->clients[k]);
+                run->last[k % arg_n_uids] = k / arg_n_uids;
+        }
         /* sd_event_exit() would finish the loop for good: it runs again. */
         while (!run->done)
                 if (sd_event_run(run->event, UINT64_MAX) < 0)
@@ -196,12 +239,38 @@ static void connect_all(Run *run) {
         }
 }
 
+/* "65534,1,2": the unprivileged callers' uids, root excluded. */
+static void parse_uids(const char *list) {
+        _cleanup_free_ char *copy = strdup(list);
+        char *save = NULL;
+
+        if (!copy)
+                die("out of memory");
+        free(arg_uids);
+        arg_uids = NULL;
+        arg_n_uids = 0;
+        for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                char *end;
+                unsigned long uid = strtoul(w, &end, 10);
+                if (*end || end == w || uid == 0 || uid >= UINT32_MAX)
+                        die("--uids: \"%s\" is not an unprivileged uid", w);
+                arg_uids = realloc(arg_uids, (arg_n_uids + 1) * sizeof(uid_t));
+                if (!arg_uids)
+                        die("out of memory");
+                arg_uids[arg_n_uids++] = (uid_t) uid;
+        }
+        if (arg_n_uids == 0)
+                die("--uids: none given");
+}
+
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "clients", required_argument, NULL, 'c' },
                 { "seconds", required_argument, NULL, 's' },
                 { "rounds", required_argument, NULL, 'r' },
                 { "only", required_argument, NULL, 'o' },
+                { "uids", required_argument, NULL, 'u' },
+                { "user-in-flight", required_argument, NULL, 'f' },
                 {}
         };
         Run run = {};
@@ -220,23 +289,41 @@ int main(int argc, char *argv[]) {
                                    : strcmp(optarg, "root") == 0   ? PHASE_WAND_ROOT
                                                                    : (die("--only user, polkit or root"), 0);
                         break;
+                case 'u': parse_uids(optarg); break;
+                case 'f': arg_user_in_flight = (unsigned) atoi(optarg); break;
                 default: exit(2);
                 }
-        if (arg_clients < 1 || arg_rounds < 1 || arg_seconds <= 0)
+        if (arg_clients < 1 || arg_rounds < 1 || arg_seconds <= 0 || arg_user_in_flight > arg_clients)
                 die("bad arguments");
+        if (arg_n_uids == 0) {
+                static uid_t nobody = BENCH_USER_UID;
+                arg_uids = &nobody;
+                arg_n_uids = 1;
+        }
+        if (arg_user_in_flight == 0) {
+                arg_user_in_flight = arg_clients;
+                if (arg_user_in_flight > WAND_MAX_CHECKS_PER_UID * arg_n_uids)
+                        arg_user_in_flight = WAND_MAX_CHECKS_PER_UID * arg_n_uids;
+                if (arg_user_in_flight > WAND_MAX_CHECKS)
+                        arg_user_in_flight = WAND_MAX_CHECKS;
+        }
 
         if (sd_event_new(&run.event) < 0)
                 die("event loop");
         run.clients = calloc(arg_clients, sizeof(Client));
+        run.last = calloc(arg_n_uids, sizeof(unsigned));
+        if (!run.clients || !run.last)
+                die("out of memory");
         run.checker = bus_open_system_as(0);
         if (sd_bus_attach_event(run.checker, run.event, 0) < 0)
                 die("attach");
         for (unsigned k = 0; k < arg_clients; k++) {
                 Client *cl = &run.clients[k];
                 cl->index = k;
+                cl->uid = arg_uids[k % arg_n_uids];
                 if (asprintf(&cl->name, "bw%u", k) < 0 || sd_bus_path_encode(WAND_PATH "/interface", cl->name, &cl->path) < 0)
                         die("out of memory");
-                cl->user = bus_open_system_as(BENCH_USER_UID);
+                cl->user = bus_open_system_as(cl->uid);
                 cl->root = bus_open_system_as(0);
                 if (sd_bus_attach_event(cl->user, run.event, 0) < 0 || sd_bus_attach_event(cl->root, run.event, 0) < 0)
                         die("attach");
@@ -262,6 +349,10 @@ int main(int argc, char *argv[]) {
 
         json_begin();
         json_number("clients", arg_clients);
+        json_number("uids", arg_n_uids);
+        json_number("user_in_flight", arg_user_in_flight);
+        json_number("user_in_flight_per_uid_max", (arg_user_in_flight + arg_n_uids - 1) / arg_n_uids);
+        json_number("root_in_flight", arg_clients);
         json_number("seconds", arg_seconds * arg_rounds);
         if (arg_only < 0 || arg_only == PHASE_WAND_USER)
                 json_number("wand_user_ops_per_s", sum[PHASE_WAND_USER] / arg_rounds);
@@ -279,6 +370,15 @@ int main(int argc, char *argv[]) {
                         snprintf(key, sizeof(key), "cpu_ms_per_op_%s_%s", phase_names[p], cpu_names[k]);
                         json_number(key, cpu_sum[p][k] / ops_sum[p]);
                 }
+        if (arg_only < 0 || arg_only == PHASE_WAND_USER) {
+                uint64_t lo = UINT64_MAX, hi = 0;
+                for (unsigned k = 0; k < arg_clients; k++) {
+                        lo = run.clients[k].user_calls < lo ? run.clients[k].user_calls : lo;
+                        hi = run.clients[k].user_calls > hi ? run.clients[k].user_calls : hi;
+                }
+                json_number("wand_user_calls_per_client_min", (double) lo);
+                json_number("wand_user_calls_per_client_max", (double) hi);
+        }
         if (arg_only < 0) {
                 json_number("ratio_median", samples_percentile(&ratio, 50));
                 json_number("ratio_min", samples_percentile(&ratio, 0));

@@ -18,8 +18,16 @@
 #define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
 #define POLKIT_IFACE "org.freedesktop.PolicyKit1.Authority"
 
-/* The unprivileged caller: nobody, granted by the benchmark's polkit rule. */
+/* The unprivileged caller: nobody, granted by the benchmark's polkit rule.
+ * Concurrency spreads its callers over more uids (bench-throughput --uids). */
 #define BENCH_USER_UID 65534
+
+/* wand's caps on the authorization checks waiting for polkit
+ * (service/polkit.c; org.wand.Router1(5), AUTHORIZATION): past either, a
+ * call gets org.freedesktop.DBus.Error.LimitsExceeded without polkit being
+ * asked. One call in flight per connection holds at most one check. */
+#define WAND_MAX_CHECKS_PER_UID 16
+#define WAND_MAX_CHECKS 96
 
 static inline void freep(void *p) {
         free(*(void **) p);
