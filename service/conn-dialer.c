@@ -319,14 +319,19 @@ static void dialer_release(Iface *i, bool terminate) {
         if (terminate) {
                 /* The interface is gone, its processes are not yet: they are
                  * still stopped, reaped, and killed if they linger. */
+                /* Until they are gone, Stop and Reload wait for them. */
                 if (d->process) {
                         log_info("%s: stopping its dialer (pid %d).", i->name, (int) process_pid(d->process));
                         (void) process_kill(d->process, SIGTERM);
-                        process_reaper_add(i->manager->reaper, TAKE_PTR(d->process), i->settings.disconnect_timeout_sec);
+                        manager_lingering_begin(i->manager);
+                        process_reaper_add(i->manager->reaper, TAKE_PTR(d->process), i->settings.disconnect_timeout_sec,
+                                           manager_lingering_end, i->manager);
                 }
-                if (d->disconnect_command)
+                if (d->disconnect_command) {
+                        manager_lingering_begin(i->manager);
                         process_reaper_add(i->manager->reaper, TAKE_PTR(d->disconnect_command),
-                                           i->settings.disconnect_timeout_sec);
+                                           i->settings.disconnect_timeout_sec, manager_lingering_end, i->manager);
+                }
                 (void) runtime_state_forget(i->manager->runtime_dir, i->name);
         }
         process_free(d->process);

@@ -208,9 +208,11 @@ static int add_iface(Manager *m, const char *name, const Settings *s, Iface **re
 }
 
 static void remove_iface(Manager *m, Iface *i, const char *why) {
+        /* What runs is stopped first: a Stop() waiting for this interface's
+         * teardown then waits for that instead. */
+        iface_terminate(i);
         /* Its callers' handle names no interface any more. */
         iface_abort_operations(i, -EBADF, why);
-        iface_terminate(i);
         /* Announce while the object can still be found. */
         (void) manager_bus_iface_removed(m, i);
         i->announced = false;
@@ -388,6 +390,53 @@ static void find_gone(Iface *i, void *userdata) {
                 c->gone[c->n_gone++] = i;
 }
 
+/* Processes of interfaces that are gone. */
+
+typedef struct SettledWaiter {
+        ManagerDoneFunc done;
+        void *userdata;
+        struct SettledWaiter *next;
+} SettledWaiter;
+
+void manager_lingering_begin(Manager *m) {
+        m->lingering++;
+}
+
+static void settled_waiters_finish(Manager *m) {
+        /* Those the callbacks add wait for the next time. */
+        SettledWaiter *w = TAKE_PTR(m->settled_waiters);
+
+        while (w) {
+                SettledWaiter *next = w->next;
+                w->done(m, 0, w->userdata);
+                free(w);
+                w = next;
+        }
+}
+
+void manager_lingering_end(void *userdata) {
+        Manager *m = userdata;
+
+        if (m->lingering == 0 || --m->lingering > 0)
+                return;
+        settled_waiters_finish(m);
+}
+
+int manager_when_settled(Manager *m, ManagerDoneFunc done, void *userdata) {
+        SettledWaiter *w;
+
+        if (m->lingering == 0) {
+                done(m, 0, userdata);
+                return 0;
+        }
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        *w = (SettledWaiter) { done, userdata, m->settled_waiters };
+        m->settled_waiters = w;
+        return 0;
+}
+
 /* A Reload() in progress: done once every teardown it caused has ended. */
 typedef struct ReloadJob {
         Manager *manager;
@@ -397,9 +446,20 @@ typedef struct ReloadJob {
         void *userdata;
 } ReloadJob;
 
+static void reload_settled(Manager *m, int r, void *userdata);
+
 static void reload_job_unref(ReloadJob *job) {
         if (--job->pending > 0)
                 return;
+        /* The dialers of interfaces it removed are being stopped: the reply
+         * waits for that too. */
+        if (job->manager->lingering > 0 && !job->manager->exiting) {
+                job->pending++;
+                if (manager_when_settled(job->manager, reload_settled, job) >= 0)
+                        return;
+                log_oom();
+                job->pending--;
+        }
         if (job->done)
                 job->done(job->manager, job->error, job->userdata);
         free(job);
@@ -409,6 +469,10 @@ static void reload_one_done(Iface *i, int r, const char *message, void *userdata
         if (r < 0)
                 log_warning("%s: the new configuration could not be applied: %s", i->name,
                             message ?: "the teardown it needed failed");
+        reload_job_unref(userdata);
+}
+
+static void reload_settled(Manager *m, int r, void *userdata) {
         reload_job_unref(userdata);
 }
 
@@ -438,6 +502,7 @@ int manager_reload(Manager *m, ManagerDoneFunc done, void *userdata) {
                 remove_iface(m, c.gone[k], "The interface's configuration file was removed.");
         }
         free(c.gone);
+
 
         for (size_t k = 0; k < c.n && r >= 0; k++) {
                 Iface *i = manager_find_iface(m, c.entries[k].name);
@@ -498,11 +563,22 @@ int manager_start_ddm(Manager *m) {
         return 0;
 }
 
+static void stop_settled(Manager *m, int r, void *userdata);
+
 static void stop_job_unref(StopJob *job) {
         Manager *m = job->manager;
 
         if (--job->pending > 0)
                 return;
+        /* Nothing connected once it replies: the dialers of interfaces that
+         * are gone (removed by Reload) included. */
+        if (m->lingering > 0 && !m->exiting) {
+                job->pending++;
+                if (manager_when_settled(m, stop_settled, job) >= 0)
+                        return;
+                log_oom();
+                job->pending--;
+        }
         if (!job->overridden) {
                 m->stop_job = NULL;
                 m->stopping = false;
@@ -523,6 +599,10 @@ static void stop_job_unref(StopJob *job) {
 static void stop_one_done(Iface *i, int r, const char *message, void *userdata) {
         if (r < 0)
                 log_warning("%s: %s", i->name, message ?: "teardown failed while stopping the demand-dial manager");
+        stop_job_unref(userdata);
+}
+
+static void stop_settled(Manager *m, int r, void *userdata) {
         stop_job_unref(userdata);
 }
 
@@ -642,14 +722,17 @@ static void abort_one(Iface *i, void *userdata) {
 }
 
 void manager_abort_operations(Manager *m, const char *why) {
+        m->exiting = true;
         manager_foreach_iface(m, abort_one, (void *) why);
+        /* wand is going: nobody waits for the lingering to end. */
+        settled_waiters_finish(m);
 }
 
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         /* Callers still waiting are told, not left hanging. */
-        manager_foreach_iface(m, abort_one, "wand is shutting down.");
+        manager_abort_operations(m, "wand is shutting down.");
         while (m->ifaces) {
                 Iface *i = *(Iface **) m->ifaces;
                 tdelete(i, &m->ifaces, iface_compare);

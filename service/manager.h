@@ -29,6 +29,11 @@ struct Manager {
         bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
         StopJob *stop_job; /* while stopping */
         uint64_t next_instance_id; /* see Iface.instance_id */
+        /* Processes of interfaces that are gone, still being stopped; and
+         * who waits for there to be none. */
+        unsigned lingering;
+        struct SettledWaiter *settled_waiters;
+        bool exiting; /* manager_abort_operations(): nothing waits any more */
 
         /* The world the state machine runs in: the daemon's clock and
          * connection methods, or the unit tests' scripted ones. */
@@ -54,7 +59,8 @@ int manager_new(Manager **ret, sd_event *event, const char *config_dir, const ch
 int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir, const char *runtime_dir,
                          Clock *clock, ConnMethodForFunc method_for);
 Manager *manager_free(Manager *m);
-/* Ends every operation in progress, telling whoever waits for it why. */
+/* wand is exiting: ends every operation in progress, telling whoever waits
+ * for it why. */
 void manager_abort_operations(Manager *m, const char *why);
 
 /* Reads wand.conf and every interface file; the interfaces are created but
@@ -98,6 +104,15 @@ int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s,
  * failure to persist changes nothing). Returns 0, or -ENOMEM and done is not
  * called. */
 int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDoneFunc done, void *userdata);
+
+/* Called by connection methods: something of an interface that is gone
+ * (its dialer) is still being stopped, or is gone now (userdata: the
+ * Manager). StopDemandDialManager() and Reload() reply only when nothing
+ * lingers. */
+void manager_lingering_begin(Manager *m);
+void manager_lingering_end(void *userdata);
+/* done is called once nothing lingers, at once when nothing does. */
+int manager_when_settled(Manager *m, ManagerDoneFunc done, void *userdata);
 
 /* Called by iface.c when an interface's settings changed: its link's
  * changes are routed to it from now on (old_device: its Device before, or

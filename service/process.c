@@ -371,6 +371,8 @@ typedef struct Orphan {
         ProcessReaper *reaper;
         Process *process;
         sd_event_source *kill_timer;
+        ProcessReapedFunc reaped;
+        void *userdata;
         struct Orphan *next;
 } Orphan;
 
@@ -401,8 +403,13 @@ static void orphan_free(Orphan *o) {
 
 static void on_orphan_exit(Process *p, int code, int status, void *userdata) {
         Orphan *o = userdata;
+        ProcessReapedFunc reaped = o->reaped;
+        void *reaped_userdata = o->userdata;
+
         log_debug("%s: process %d reaped.", o->process->log_name, (int) p->pid);
         orphan_free(o);
+        if (reaped)
+                reaped(reaped_userdata);
 }
 
 static int on_orphan_kill(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -413,17 +420,22 @@ static int on_orphan_kill(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec) {
+void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec, ProcessReapedFunc reaped,
+                        void *userdata) {
         Orphan *o = calloc(1, sizeof(*o));
 
         if (!o) {
                 /* Cannot watch it: make sure it dies at least. */
                 (void) process_kill(p, SIGKILL);
                 process_free(p);
+                if (reaped)
+                        reaped(userdata);
                 return;
         }
         o->reaper = reaper;
         o->process = p;
+        o->reaped = reaped;
+        o->userdata = userdata;
         p->on_exit = on_orphan_exit;
         p->userdata = o;
         o->next = reaper->orphans;

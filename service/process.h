@@ -45,8 +45,13 @@ Process *process_free(Process *p);
  * must still be reaped, and killed if a SIGTERM was not enough. */
 typedef struct ProcessReaper ProcessReaper;
 int process_reaper_new(ProcessReaper **ret, sd_event *event);
-/* Takes p; sends SIGKILL to its group after kill_after_sec unless it exits. */
-void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec);
+/* Called once a process given to the reaper has exited (not when the reaper
+ * is freed: wand is exiting then). */
+typedef void (*ProcessReapedFunc)(void *userdata);
+/* Takes p; sends SIGKILL to its group after kill_after_sec unless it exits;
+ * reaped (may be NULL) is called when it has. */
+void process_reaper_add(ProcessReaper *reaper, Process *p, uint32_t kill_after_sec, ProcessReapedFunc reaped,
+                        void *userdata);
 ProcessReaper *process_reaper_free(ProcessReaper *reaper);
 
 /* The start time (clock ticks since boot, /proc/PID/stat field 22). */

@@ -284,6 +284,10 @@ static unsigned seen_flags(Model *m, const char *device) {
 
 /* What must hold once the demand-dial manager is stopped. */
 static void check_stopped(Model *m, const char *when) {
+        /* No dialer at all: those of interfaces that are gone included. */
+        for (size_t k = 0; k < m->w->n_procs; k++)
+                if (m->w->procs[k].running && !m->w->procs[k].killed && m->w->procs[k].orphan)
+                        diverge(m, "%s: the dialer of %s, which is gone, still runs", when, m->w->procs[k].iface);
         for (int k = 0; k < N_NAMES; k++) {
                 Iface *i = world_iface(m->w, names[k]);
                 WorldProc *p = world_proc(m->w, names[k]);
@@ -611,8 +615,9 @@ static bool proc_obeys_term(const WorldProc *p) {
 static void reap_killed(Model *m) {
         for (size_t k = 0; k < m->w->n_procs; k++)
                 if (m->w->procs[k].running && m->w->procs[k].killed) {
-                        trace(m, "%u: dialer of %s killed", m->step, m->w->procs[k].iface);
-                        world_dialer_exit(m->w, m->w->procs[k].iface);
+                        trace(m, "%u: dialer of %s%s killed", m->step, m->w->procs[k].iface,
+                              m->w->procs[k].orphan ? " (gone)" : "");
+                        world_proc_exit(m->w, &m->w->procs[k]);
                 }
 }
 
@@ -638,13 +643,13 @@ static void one_step(Model *m) {
                         trace(m, "%u: dialer of %s brings %s up", m->step, p->iface, p->device);
         } else if (r < 86) {
                 if ((p = random_proc(m, proc_may_exit))) {
-                        trace(m, "%u: dialer of %s exits", m->step, p->iface);
-                        world_dialer_exit(m->w, p->iface);
+                        trace(m, "%u: dialer of %s%s exits", m->step, p->iface, p->orphan ? " (gone)" : "");
+                        world_proc_exit(m->w, p);
                 }
         } else if (r < 91) {
                 if ((p = random_proc(m, proc_obeys_term))) {
-                        trace(m, "%u: dialer of %s exits on SIGTERM", m->step, p->iface);
-                        world_dialer_exit(m->w, p->iface);
+                        trace(m, "%u: dialer of %s%s exits on SIGTERM", m->step, p->iface, p->orphan ? " (gone)" : "");
+                        world_proc_exit(m->w, p);
                 }
         } else if (r < 92) {
                 m->w->dialers_ignore_term = !m->w->dialers_ignore_term;
@@ -672,7 +677,7 @@ static void drain(Model *m) {
                         trace(m, "%u: kernel message delivered", m->step);
                 else if ((p = random_proc(m, proc_obeys_term))) {
                         trace(m, "%u: dialer of %s exits on SIGTERM", m->step, p->iface);
-                        world_dialer_exit(m->w, p->iface);
+                        world_proc_exit(m->w, p);
                 } else if (world_clock_next(m->w))
                         trace(m, "%u: time passes", m->step);
                 else

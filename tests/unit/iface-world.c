@@ -345,7 +345,7 @@ size_t world_requests_pending(World *w) {
 
 WorldProc *world_proc(World *w, const char *iface) {
         for (size_t k = 0; k < w->n_procs; k++)
-                if (streq(w->procs[k].iface, iface))
+                if (!w->procs[k].orphan && streq(w->procs[k].iface, iface))
                         return &w->procs[k];
         return NULL;
 }
@@ -353,12 +353,17 @@ WorldProc *world_proc(World *w, const char *iface) {
 static WorldProc *proc_make(World *w, const char *iface) {
         WorldProc *p = world_proc(w, iface);
 
+        for (size_t k = 0; !p && k < w->n_procs; k++)
+                if (w->procs[k].orphan && !w->procs[k].running)
+                        p = &w->procs[k]; /* a slot that is free again */
         if (!p) {
                 if (w->n_procs == WORLD_MAX_PROCS)
                         abort();
                 p = &w->procs[w->n_procs++];
-                snprintf(p->iface, sizeof(p->iface), "%s", iface);
         }
+        if (p->orphan)
+                *p = (WorldProc) {};
+        snprintf(p->iface, sizeof(p->iface), "%s", iface);
         return p;
 }
 
@@ -415,11 +420,14 @@ static void dialer_release(Iface *i, bool terminate) {
         World *w = world_of(i);
         WorldProc *p = world_proc(w, i->name);
 
-        /* The interface is gone: its dialer is stopped all the same (wand's
-         * reaper), and killed at once here. */
+        /* The interface is gone: its dialer is stopped all the same, as
+         * conn-dialer.c hands it to the reaper — SIGTERM, SIGKILL after
+         * DisconnectTimeoutSec — and Stop and Reload wait for it. */
         if (terminate && p && p->running) {
-                p->term = p->killed = true;
-                clock_timer_stop(&p->kill_timer);
+                p->orphan = true;
+                if (!p->term)
+                        proc_signal(w, p, i->settings.disconnect_timeout_sec);
+                manager_lingering_begin(i->manager);
         }
 }
 
@@ -458,14 +466,23 @@ bool world_dialer_up(World *w, const char *iface) {
 
 bool world_dialer_exit(World *w, const char *iface) {
         WorldProc *p = world_proc(w, iface);
+        return p && world_proc_exit(w, p);
+}
+
+bool world_proc_exit(World *w, WorldProc *p) {
         WorldLink *l;
         Iface *i;
 
-        if (!p || !p->running)
+        if (!p->running)
                 return false;
         p->running = false;
         clock_timer_stop(&p->kill_timer);
-        i = manager_find_iface(w->manager, iface);
+        if (p->orphan) {
+                /* Reaped. */
+                manager_lingering_end(w->manager);
+                i = NULL;
+        } else
+                i = manager_find_iface(w->manager, p->iface);
         if (i && i->method == &scripted_dialer) {
                 /* As conn-dialer.c reports an exit. */
                 switch (i->op) {

@@ -35,6 +35,7 @@ typedef struct WorldProc {
         bool term;         /* SIGTERM sent */
         bool killed;       /* SIGKILL sent: it exits at the next chance */
         bool ignores_term;
+        bool orphan;       /* its interface is gone; wand's reaper stops it */
         ClockTimer *kill_timer;
 } WorldProc;
 
@@ -147,6 +148,8 @@ WorldProc *world_proc(World *w, const char *iface);
 bool world_dialer_up(World *w, const char *iface);
 /* The dialer of iface exits (crash, or after a signal). */
 bool world_dialer_exit(World *w, const char *iface);
+/* That process exits (also one whose interface is gone). */
+bool world_proc_exit(World *w, WorldProc *p);
 
 /* Time: fires every timer due at the earliest armed time; false when no
  * timer is armed. */
