@@ -401,7 +401,25 @@ static void scenario_remote(void) {
 /* The tables, without wand: every code has a text; every D-Bus error name
  * of the contract's table and of the manual's ERRORS (argv[2]) has a Win32
  * code of its own, not the catch-all. */
-static void scenario_tables(const char *manual) {
+/* The whole of a file, or NULL. */
+static char *read_all(const char *path) {
+        FILE *f = fopen(path, "re");
+        char *buf = NULL;
+        size_t n = 0;
+
+        if (!f)
+                return NULL;
+        if (getdelim(&buf, &n, 0, f) < 0) {
+                free(buf);
+                buf = NULL;
+        }
+        fclose(f);
+        return buf;
+}
+
+static void scenario_tables(const char *manual, const char *libmprapi_manual) {
+        char *page = read_all(libmprapi_manual);
+
         LPWSTR text = NULL;
         char line[1024];
         FILE *f;
@@ -446,6 +464,21 @@ static void scenario_tables(const char *manual) {
                 fclose(f);
         CHECK(names >= 13);
 
+        /* libmprapi(3) lists every name the library maps ("org.freedesktop.
+         * DBus.Error." left out) with its code's symbol. */
+        CHECK(page);
+        for (size_t i = 0; page && i < mpr_bus_errors_count; i++) {
+                const char *n = mpr_bus_errors[i].name;
+                if (strncmp(n, "org.freedesktop.DBus.Error.", 27) == 0)
+                        n += 27;
+                if (!strstr(page, n))
+                        fprintf(stderr, "FAIL: libmprapi(3) does not list %s\n", n), failures++;
+        }
+        for (size_t i = 0; page && i < mpr_error_texts_count; i++)
+                if (!strstr(page, mpr_error_texts[i].symbol))
+                        fprintf(stderr, "FAIL: libmprapi(3) does not name %s\n", mpr_error_texts[i].symbol), failures++;
+        free(page);
+
         /* What sd-bus says when the bus is gone or a call times out. */
         CHECK(mpr_error_from_bus(-ECONNRESET, NULL) == RPC_S_SERVER_UNAVAILABLE);
         CHECK(mpr_error_from_bus(-ETIMEDOUT, NULL) == ERROR_TIMEOUT);
@@ -469,8 +502,8 @@ int main(int argc, char *argv[]) {
                 { "remote", scenario_remote },
         };
 
-        if (argc == 3 && streq(argv[1], "tables"))
-                scenario_tables(argv[2]);
+        if (argc == 4 && streq(argv[1], "tables"))
+                scenario_tables(argv[2], argv[3]);
         else {
                 size_t i;
 
@@ -480,7 +513,7 @@ int main(int argc, char *argv[]) {
                                 break;
                         }
                 if (argc != 2 || i == ELEMENTSOF(scenarios)) {
-                        fprintf(stderr, "usage: test-mprapi SCENARIO | tables MANUAL\n");
+                        fprintf(stderr, "usage: test-mprapi SCENARIO | tables ROUTER1-MANUAL LIBMPRAPI-MANUAL\n");
                         return 2;
                 }
         }
