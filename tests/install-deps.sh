@@ -13,6 +13,7 @@ packages=(
         python3 python3-dbus python3-gi valgrind
         openvpn iputils-ping
         scdoc groff-base man-db procps bsdutils
+        gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev mingw-w64-common
 )
 
 # NetworkManager, for the coexistence tests (tests/dialer/group_coexist.py),

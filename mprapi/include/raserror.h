@@ -1,0 +1,13 @@
+/* The Remote Access codes that libmprapi returns: a subset of the Windows
+ * SDK's raserror.h, each value as there. Source: mingw-w64's raserror.h
+ * (Debian mingw-w64-common, /usr/share/mingw-w64/include/raserror.h) and
+ * learn.microsoft.com "Routing and Remote Access Error Codes". */
+#ifndef _RASERROR_H_
+#define _RASERROR_H_
+
+#define RASBASE 600                             /* raserror.h */
+#define PENDING (RASBASE+0)                     /* raserror.h: 600 */
+#define ERROR_NO_CARRIER (RASBASE+79)           /* raserror.h: 679 */
+#define RASBASEEND (RASBASE+270)                /* raserror.h */
+
+#endif

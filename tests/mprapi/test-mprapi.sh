@@ -1,0 +1,115 @@
+#!/bin/bash
+# libmprapi against the real wand on a private bus in a private network
+# namespace (tests/wandctl/lib.sh: wan0 gets carrier, wan1 never does, gone
+# has no device): test-mprapi's scenarios as root and as uid 65534 denied by
+# polkit, over a fake ssh, without wand, and the Windows examples' output.
+# MPRAPI_WRAPPER (valgrind) wraps every run of the test program.
+# Needs root; skipped (77) otherwise.
+set -uo pipefail
+: "${MPRAPI_TEST:?}" "${MPRAPI_EXAMPLES:?}" "${FAKE_POLKIT_BINARY:?}"
+. "$(dirname "$(readlink -f "$0")")/../wandctl/lib.sh"
+wt_setup "$@"
+
+wrapper=${MPRAPI_WRAPPER:-}
+
+run() {
+        wt_log "scenario $1"
+        $wrapper "$MPRAPI_TEST" "$@" || wt_fail "scenario $*"
+}
+
+run_nobody() {
+        wt_log "scenario $1 (as nobody)"
+        setpriv --reuid=65534 --regid=65534 --clear-groups $wrapper "$MPRAPI_TEST" "$@" || wt_fail "scenario $* as nobody"
+}
+
+# example NAME ARGS...: runs mprapi-NAME; $ex_out, $ex_status
+example() {
+        local prog=$1
+        shift
+        ex_out=$($wrapper "$MPRAPI_EXAMPLES/mprapi-$prog" "$@" 2>&1)
+        ex_status=$?
+}
+
+expect_example() {
+        if [ "$ex_status" != "$1" ] || ! grep -Eq -- "$2" <<<"$ex_out"; then
+                wt_fail "example: status $ex_status (expected $1), output does not match /$2/:"
+                echo "$ex_out" >&2
+        fi
+}
+
+for s in service handles info connect create-delete enum; do
+        run "$s"
+done
+
+wt_log "denied: polkit not on the bus"
+run_nobody denied
+
+wt_log "denied: polkit wants a password, and the Win32 API cannot ask for one"
+log=$wt_dir/polkit.log
+: >"$log"
+"$FAKE_POLKIT_BINARY" "$log" 2>>"$wt_dir/polkit.err" &
+polkit_pid=$!
+wt_pids+=("$polkit_pid")
+wt_wait_for_name org.freedesktop.PolicyKit1 "$polkit_pid" "$wt_dir/polkit.err"
+run_nobody denied
+# Sync and async Connect were both asked about, never interactively, and
+# the asynchronous one was not cancelled by the caller leaving.
+[ "$(grep -c '^check org.wand.Router1.connect flags=0 interface=wan0$' "$log")" = 2 ] ||
+        { wt_fail "polkit was not asked twice about connect, non-interactively"; cat "$log" >&2; }
+! grep -q '^cancel' "$log" || { wt_fail "a polkit check was cancelled"; cat "$log" >&2; }
+
+wt_log "the Windows examples"
+example enum-interfaces
+expect_example 0 '^gone unreachable reasons=0x40 last-error=0$'
+expect_example 0 '^wan0 disconnected reasons=0x0 last-error=0$'
+expect_example 0 '^wan1 disconnected reasons=0x0 last-error=679$'
+example disconnect-interface wan0
+expect_example 1 '^MprAdminInterfaceDisconnect: 906 ERROR_INTERFACE_NOT_CONNECTED: The interface is not connected\.$'
+wt_ctl connect wan0
+expect_status 0
+example disconnect-interface wan0
+expect_example 0 '^MprAdminInterfaceDisconnect: 0 NO_ERROR: '
+example disconnect-interface nosuch
+expect_example 1 '^MprAdminInterfaceGetHandle: 905 ERROR_NO_SUCH_INTERFACE: '
+wt_ctl connect wan0
+ex_out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $wrapper "$MPRAPI_EXAMPLES/mprapi-disconnect-interface" wan0 2>&1)
+ex_status=$?
+expect_example 1 '^MprAdminInterfaceDisconnect: 5 ERROR_ACCESS_DENIED: '
+wt_ctl manager stop
+expect_status 0
+example disconnect-interface wan0
+expect_example 1 '^MprAdminInterfaceDisconnect: 903 ERROR_DDM_NOT_RUNNING: '
+wt_ctl manager start
+
+wt_log "over ssh"
+bin=$wt_dir/bin
+mkdir -p "$bin"
+# What sd-bus runs: "ssh -xT -- HOST systemd-stdio-bridge"; this one runs it
+# here against the test bus, as sshd would on the router (as
+# tests/wandctl/test-remote.sh does).
+cat >"$bin/ssh" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+case "$1" in
+--) shift; break ;;
+-*) shift ;;
+*) break ;;
+esac
+done
+host=$1
+shift
+[ "$host" = unreachable ] && { echo "ssh: connect to host unreachable: No route to host" >&2; exit 255; }
+exec "$@" --bus-path="$FAKE_SSH_BUS"
+SH
+chmod +x "$bin/ssh"
+if command -v systemd-stdio-bridge >/dev/null; then
+        (unset DBUS_SYSTEM_BUS_ADDRESS; PATH=$bin:$PATH FAKE_SSH_BUS=$wt_bus run remote)
+else
+        wt_fail "systemd-stdio-bridge is not installed"
+fi
+
+wt_log "wand not running"
+wt_stop_wand
+run no-wand
+
+wt_finish
