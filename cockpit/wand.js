@@ -705,6 +705,11 @@
     }
 
     function pageReady() {
+        /* The rows first: "ready" means the table is complete. */
+        if (flushTimer !== null) {
+            window.clearTimeout(flushTimer);
+            flush();
+        }
         $("page-message").hidden = true;
         $("content").hidden = false;
         document.body.dataset.page = "ready";

@@ -230,7 +230,7 @@ def behind_the_back(page, name, action, change, expected, what, confirm=None):
     bridge is stopped; the click reaches wand after it: the alert shows
     EXPECTED with the service's own message."""
     page.clear_alerts()
-    check(f"{what}: the {action} button of {name} is enabled", page.button(name, action).is_enabled())
+    wait_for(f"{what}: the {action} button of {name} is enabled", lambda: page.button(name, action).is_enabled())
     page.freeze()
     try:
         change()
@@ -371,10 +371,11 @@ def root_checks(page, args):
     # ---------------------------------------------------------- enable / disable
     page.click("wan0", "enable")
     wait_for("Disable click: wan0 disabled", lambda: (page.row("wan0") or [""] * 6)[3] == "no")
-    check("disabled wan0 is unreachable", page.row_state("wan0") == "unreachable")
+    wait_for("disabled wan0 is unreachable", lambda: page.row_state("wan0") == "unreachable")
     check("Enabled false on the bus", prop("wan0", "Enabled") is False)
     page.click("wan0", "enable")
     wait_for("Enable click: wan0 enabled", lambda: (page.row("wan0") or [""] * 6)[3] == "yes")
+    wait_for("enabled wan0 is disconnected", lambda: page.row_state("wan0") == "disconnected")
 
     # ---------------------------------------------------------- errors behind the page's back
     page.clear_alerts()
@@ -613,13 +614,18 @@ def demo_walk(page):
     check("no console errors", not errors, json.dumps(errors)[:2000])
 
 
-def demo_alice(page):
-    print("demo: user alice (group netops) on her own Cockpit session: polkit denies site-b")
+def demo_unprivileged(page):
+    print(f"demo: user {page.who} in a Cockpit session of its own disconnects wan0; polkit says no")
     page.open()
     page.wait_ready()
-    page.click("site-b", "disconnect") if page.row_state("site-b") == "connected" else page.click("site-b", "enable")
-    wait_for("alice denied", lambda: page.alert("org.freedesktop.DBus.Error.AccessDenied"))
-    page.shot("demo-06-alice-denied")
+    wait_for("wan0 shown connected", lambda: page.row_state("wan0") == "connected")
+    page.click("wan0", "disconnect")
+    alert = wait_for(f"{page.who} denied", lambda: page.alert("org.freedesktop.DBus.Error.AccessDenied"))
+    if alert:
+        print(f"demo: the page says: {alert['title']}. {alert['extra']} {alert['message']}")
+    check("wan0 still connected", prop("wan0", "State") == "connected")
+    page.js("document.querySelectorAll('.wand-alert details').forEach(d => d.open = true)")
+    page.shot("demo-06-unprivileged-denied")
 
 
 def main():
@@ -628,8 +634,9 @@ def main():
     parser.add_argument("--artifacts", required=True)
     parser.add_argument("--root-url", required=True)
     parser.add_argument("--root-ws-pid", required=True)
-    parser.add_argument("--alice-url", required=True)
-    parser.add_argument("--alice-ws-pid", required=True)
+    parser.add_argument("--user", default="alice", help="the unprivileged user of the second cockpit-ws")
+    parser.add_argument("--user-url", required=True)
+    parser.add_argument("--user-ws-pid", required=True)
     parser.add_argument("--wand-pid", default="")
     args = parser.parse_args()
 
@@ -643,14 +650,14 @@ def main():
             root_checks(root, args)
     finally:
         root.quit()
-    alice = Page(args.alice_url, args.alice_ws_pid, args.artifacts, "alice")
+    user = Page(args.user_url, args.user_ws_pid, args.artifacts, args.user)
     try:
         if args.mode == "demo":
-            demo_alice(alice)
+            demo_unprivileged(user)
         else:
-            alice_checks(alice)
+            alice_checks(user)
     finally:
-        alice.quit()
+        user.quit()
 
     figures["total_s"] = round(time.monotonic() - started, 1)
     with open(os.path.join(args.artifacts, "figures.json"), "w") as f:
