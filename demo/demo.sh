@@ -9,6 +9,10 @@
 #
 #   sudo demo/demo.sh           the scripted session
 #   sudo demo/demo.sh --shell   the same, then an interactive shell inside
+#   sudo demo/demo.sh --cockpit the same setup, then the demo's steps on the
+#                               Cockpit page in headless chromium, with
+#                               screenshots (cockpit-ws inside the private
+#                               network namespace only)
 #   sudo demo/demo.sh --infra-only
 #                               only the bus and polkitd, checked and stopped
 #                               (to debug the demo itself)
@@ -16,8 +20,10 @@ set -euo pipefail
 
 usage() {
         cat <<EOF
-usage: sudo demo/demo.sh [--shell | --infra-only]
+usage: sudo demo/demo.sh [--shell | --cockpit | --infra-only]
   --shell        after the scripted session, an interactive shell inside
+  --cockpit      the demo's steps on the Cockpit page, in headless chromium;
+                 prints where the screenshots are
   --infra-only   only the bus and polkitd, checked and stopped
 EOF
 }
@@ -33,9 +39,11 @@ demo=$pb_dir            # on the private /run
 
 shell=no
 infra_only=no
+cockpit=no
 for arg in "$@"; do
         case $arg in
         --shell) shell=yes ;;
+        --cockpit) cockpit=yes ;;
         --infra-only) infra_only=yes ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
@@ -79,8 +87,22 @@ outside() {
                 exit 1
         fi
 
+        if [ $cockpit = yes ]; then
+                # shellcheck source=../tests/cockpit/cockpit-ws.sh
+                . "$repo/tests/cockpit/cockpit-ws.sh"
+                local missing
+                missing=$(cw_missing)
+                if [ -n "$missing" ]; then
+                        echo "demo: --cockpit needs $missing, which could not be installed" >&2
+                        exit 1
+                fi
+                rm -rf "$build/cockpit-screenshots"
+                mkdir -p "$build/cockpit-screenshots"
+        fi
+
         local args=()
         [ $shell = yes ] && args+=(--shell)
+        [ $cockpit = yes ] && args+=(--cockpit)
         [ $infra_only = yes ] && args+=(--infra-only)
         pb_enter_namespaces "$0" "${args[@]}"
 }
@@ -275,6 +297,49 @@ EOF
         PS1='[wand-demo] \w# ' bash --norc -i || true
 }
 
+# The demo's steps on the Cockpit page: cockpit-ws as root on 127.0.0.1 and
+# as nobody on 127.0.0.2, both loopback addresses of the private network
+# namespace (no authentication: nothing outside can reach them). The page
+# is cockpit/ of the source tree: nothing is installed.
+cockpit_session() {
+        # shellcheck source=../tests/cockpit/cockpit-ws.sh
+        . "$repo/tests/cockpit/cockpit-ws.sh"
+        local ws=() status=0 pid helper
+        # Cockpit's packages plus a copy of the page (the bridge serves no
+        # file whose real path leaves its package's directory: a link would
+        # not do), in this mount namespace only, as polkitd's actions are.
+        mkdir -p "$demo/cockpit"
+        cp -a /usr/share/cockpit/. "$demo/cockpit/"
+        rm -rf "$demo/cockpit/wand"
+        cp -r "$repo/cockpit" "$demo/cockpit/wand"
+        chmod -R a+rX "$demo"
+        mount -n --bind "$demo/cockpit" /usr/share/cockpit
+        cw_start root 127.0.0.1 "$demo/home-root" "$demo/cockpit-ws-root.log" || die "cockpit-ws did not start"
+        pb_pids+=("$cw_pid")
+        ws+=("$cw_pid")
+        cw_start nobody 127.0.0.2 "$demo/home-nobody" "$demo/cockpit-ws-nobody.log" || die "cockpit-ws did not start"
+        pb_pids+=("$cw_pid")
+        ws+=("$cw_pid")
+
+        say "The Cockpit page (http://127.0.0.1:9090/wand, inside the demo's network namespace" \
+                "only) in headless chromium: the demo's steps, clicked"
+        "$cw_python" "$repo/tests/cockpit/browser-test.py" --mode demo \
+                --artifacts "$build/cockpit-screenshots" \
+                --root-url http://127.0.0.1:9090 --root-ws-pid "${ws[0]}" \
+                --user nobody --user-url http://127.0.0.2:9090 --user-ws-pid "${ws[1]}" || status=$?
+        # What each bridge started (its session bus, ssh-agent): stopped by
+        # pid, before the bridges (pb_cleanup stops the last started first).
+        for pid in "${ws[@]}"; do
+                for helper in $(cw_bridge_helpers "$pid"); do
+                        pb_pids=("$helper" "${pb_pids[@]}")
+                done
+        done
+        [ $status -eq 0 ] || surprises=$((surprises + 1))
+        echo
+        echo "${bold}Screenshots:${reset}"
+        ls -1 "$build"/cockpit-screenshots/*.png
+}
+
 inside_main() {
         trap cleanup EXIT
         trap 'exit 130' INT TERM
@@ -296,7 +361,11 @@ inside_main() {
         setup_links
         write_config
         start_wand
-        session
+        if [ $cockpit = yes ]; then
+                cockpit_session
+        else
+                session
+        fi
         if [ $surprises -ne 0 ]; then
                 printf '\n%sdemo: %d step(s) did not go as expected%s\n' "$bold" $surprises "$reset"
         fi
