@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs the Debian 12 packages that building, testing and the demo need,
+# Installs the Debian 12 packages that building, testing and the demo need
+# (ansible-core and openssh for tests/ansible/),
 # only those not installed yet (asked of dpkg-query), so a second run costs
 # nothing and needs no network. Used by tests/run.sh and demo/demo.sh.
 set -euo pipefail
@@ -13,6 +14,7 @@ packages=(
         python3 python3-dbus python3-gi valgrind
         openvpn iputils-ping
         scdoc groff-base man-db procps bsdutils
+        ansible-core openssh-server openssh-client
 )
 
 missing=()
