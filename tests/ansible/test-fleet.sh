@@ -1,7 +1,7 @@
 #!/bin/bash
 # The wand.router collection, built and installed with ansible-galaxy, run by
 # Debian's ansible-playbook over ssh against three routers (tests/ansible/
-# fleet.sh): creating, connecting, disconnecting and deleting interfaces on
+# fleet.sh): the README's playbook as it is there; creating, connecting, disconnecting and deleting interfaces on
 # all of them; the second run of a play changing nothing; check mode changing
 # nothing on any router and --diff saying what would; one router's failure
 # not hiding the others' results; an unprivileged account refused by polkit
@@ -24,7 +24,12 @@ trap cleanup EXIT
 run() {
         name=$1
         local playbooks=() p
-        for p in $2; do playbooks+=("$here/playbooks/$p"); done
+        for p in $2; do
+                case $p in
+                /*) playbooks+=("$p") ;;
+                *) playbooks+=("$here/playbooks/$p") ;;
+                esac
+        done
         shift 2
         echo "# $name: ansible-playbook ${playbooks[*]##*/} $*"
         WAND_RECORD=$fleet_dir/$name.json ANSIBLE_CALLBACK_PLUGINS=$here/callback_plugins \
@@ -98,7 +103,7 @@ check 'all(stats[h]["changed"] >= 2 for h in hosts)'
 run partial partial.yml
 expect_status 2
 check 'task("wan2 connected")["r2"]["failed"]' \
-      'task("wan2 connected")["r2"]["msg"].startswith("org.wand.Router1.Error.InterfaceUnreachable: ")' \
+      'task("wan2 connected")["r2"]["msg"] == "org.wand.Router1.Error.InterfaceUnreachable: wan2 is unreachable: device nodev9 does not exist."' \
       'task("wan2 connected")["r2"]["dbus_error"] == "org.wand.Router1.Error.InterfaceUnreachable"' \
       'task("wan2 connected")["r2"]["changed"]' \
       '"Traceback" not in json.dumps(task("wan2 connected")["r2"])' \
@@ -117,6 +122,13 @@ check 'all(task("info as wandop")[h]["wand"]["demand_dial_manager"] == "running"
       "all('org.wand.Router1.control' in task('stop the manager as wandop')[h]['msg'] for h in hosts)" \
       'not any(k in json.dumps(task("connect as wandop")) for k in ("Traceback", "module_stderr", "exception"))' \
       'all(task("info after as wandop")[h]["wand"]["demand_dial_manager"] == "running" for h in hosts)'
+
+# The README's playbook, as it is there.
+sed -n '/^<!-- site.yml: /,/^```$/p' "$WAND_SOURCE_ROOT/README.md" | sed '1,2d;$d' >"$fleet_dir/site.yml"
+run readme "$fleet_dir/site.yml"
+expect_status 0
+check 'all(stats[h]["changed"] >= 1 and stats[h]["failures"] == 0 for h in hosts)' \
+      'all(task("What wand says")[h]["wand"]["interfaces"]["backup"]["State"] == "disconnected" for h in hosts)'
 
 run teardown "teardown.yml facts.yml"
 expect_status 0
