@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages that building, testing and the demo need
-# (ansible-core and openssh for tests/ansible/),
+# (ansible-core and openssh for tests/ansible/, whose sshds run only in
+# private namespaces; on a host with systemd, the package's own ssh.service
+# starts as Debian's postinst does),
 # only those not installed yet (asked of dpkg-query), so a second run costs
 # nothing and needs no network. Used by tests/run.sh and demo/demo.sh.
 set -euo pipefail
