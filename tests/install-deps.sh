@@ -1,5 +1,8 @@
 #!/bin/bash
-# Installs the Debian 12 packages that building, testing and the demo need,
+# Installs the Debian 12 packages that building, testing and the demo need
+# (ansible-core and openssh for tests/ansible/, whose sshds run only in
+# private namespaces; on a host with systemd, the package's own ssh.service
+# starts as Debian's postinst does),
 # only those not installed yet (asked of dpkg-query), so a second run costs
 # nothing and needs no network. Used by tests/run.sh and demo/demo.sh.
 # The Cockpit page's browser tests need cockpit and chromium: where they
@@ -17,6 +20,7 @@ packages=(
         openvpn iputils-ping
         scdoc groff-base man-db procps bsdutils
         gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev mingw-w64-common
+        ansible-core openssh-server openssh-client
 )
 optional=(
         cockpit-ws cockpit-bridge cockpit-system

@@ -22,7 +22,7 @@
 
 enum {
         TAKES_JSON = 1 << 0,
-        TAKES_CREATE_OPTIONS = 1 << 1,
+        TAKES_SETTINGS = 1 << 1,
 };
 
 typedef struct Command {
@@ -40,7 +40,9 @@ static const Command commands[] = {
         { "enable", 1, UINT_MAX, 0, cmd_enable },
         { "disable", 1, UINT_MAX, 0, cmd_disable },
         { "delete", 1, UINT_MAX, 0, cmd_delete },
-        { "create", 1, 1, TAKES_CREATE_OPTIONS, cmd_create },
+        { "create", 1, 1, TAKES_SETTINGS, cmd_create },
+        { "settings", 1, 1, TAKES_JSON, cmd_settings },
+        { "set", 1, 1, TAKES_SETTINGS, cmd_set },
         { "manager", 1, 1, TAKES_JSON, cmd_manager },
         { "reload", 0, 0, 0, cmd_reload },
         { "monitor", 0, 0, TAKES_JSON, cmd_monitor },
@@ -58,6 +60,8 @@ static void help(void) {
                "  disable NAME...            Disable the interfaces (disconnecting them)\n"
                "  delete NAME...             Delete the interfaces and their configuration\n"
                "  create NAME --device=DEV   Create an interface (options below)\n"
+               "  settings NAME              Show the settings of an interface\n"
+               "  set NAME SETTINGS...       Change settings of an interface (options below)\n"
                "  manager start|stop|status  Start, stop or show the demand-dial manager\n"
                "  reload                     Re-read the configuration\n"
                "  monitor                    Print every change as it happens, until Ctrl+C\n\n"
@@ -65,16 +69,20 @@ static void help(void) {
                "  -h --help                  Show this help\n"
                "     --version               Show the version\n"
                "  -H --host=[USER@]HOST      Manage the router HOST over ssh\n"
-               "     --json                  JSON output (list, status, manager status, monitor)\n"
+               "     --json                  JSON output (list, status, settings, manager status,\n"
+               "                             monitor)\n"
                "     --no-legend             No table header and no count (list)\n"
                "     --no-ask-password       Never let polkit ask for a password\n"
                "     --timeout=SEC           How long to wait for an answer (default: %d)\n\n"
-               "Options of create (the service's defaults apply to those not given):\n"
-               "     --device=DEV            The kernel network device (required)\n"
+               "Settings of create and set (create: the service's defaults apply to those not\n"
+               "given; set: those not given stay as they are):\n"
+               "     --device=DEV            The kernel network device (required by create)\n"
                "     --connect-command=LINE  The dialer's command line, quoted like a shell's\n"
+               "                             (set: an empty LINE removes it)\n"
                "     --disconnect-command=LINE  The command that tears the connection down\n"
-               "     --persistent            Redial when the connection drops\n"
-               "     --disabled              Create it disabled\n"
+               "                             (set: an empty LINE removes it)\n"
+               "     --persistent, --no-persistent  Whether to redial when the connection drops\n"
+               "     --enabled, --disabled   Whether the interface may be connected\n"
                "     --connect-timeout=SEC   Give up connecting after SEC seconds (default 20)\n"
                "     --disconnect-timeout=SEC  Kill the dialer after SEC seconds (default 10)\n"
                "     --redial-interval=SEC   First pause before a redial (default 5)\n"
@@ -112,7 +120,7 @@ static int parse_number(const char *option, const char *s, int64_t *ret) {
 }
 
 /* Returns 0 to go on, -1 when done (--help, --version) or an exit status. */
-static int parse_argv(int argc, char *argv[], Context *c, bool *create_options) {
+static int parse_argv(int argc, char *argv[], Context *c, bool *settings_given) {
         enum {
                 ARG_VERSION = 0x100,
                 ARG_JSON,
@@ -123,6 +131,8 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *create_options) 
                 ARG_CONNECT_COMMAND,
                 ARG_DISCONNECT_COMMAND,
                 ARG_PERSISTENT,
+                ARG_NO_PERSISTENT,
+                ARG_ENABLED,
                 ARG_DISABLED,
                 ARG_NUMBER, /* + NumberSetting */
         };
@@ -138,6 +148,8 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *create_options) 
                 { "connect-command", required_argument, NULL, ARG_CONNECT_COMMAND },
                 { "disconnect-command", required_argument, NULL, ARG_DISCONNECT_COMMAND },
                 { "persistent", no_argument, NULL, ARG_PERSISTENT },
+                { "no-persistent", no_argument, NULL, ARG_NO_PERSISTENT },
+                { "enabled", no_argument, NULL, ARG_ENABLED },
                 { "disabled", no_argument, NULL, ARG_DISABLED },
                 { "connect-timeout", required_argument, NULL, ARG_NUMBER + SETTING_CONNECT_TIMEOUT },
                 { "disconnect-timeout", required_argument, NULL, ARG_NUMBER + SETTING_DISCONNECT_TIMEOUT },
@@ -177,32 +189,34 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *create_options) 
                                 return r;
                         break;
                 case ARG_DEVICE:
-                        c->create.device = optarg;
-                        *create_options = true;
+                        c->settings.device = optarg;
+                        *settings_given = true;
                         break;
                 case ARG_CONNECT_COMMAND:
-                        c->create.connect_command = optarg;
-                        *create_options = true;
+                        c->settings.connect_command = optarg;
+                        *settings_given = true;
                         break;
                 case ARG_DISCONNECT_COMMAND:
-                        c->create.disconnect_command = optarg;
-                        *create_options = true;
+                        c->settings.disconnect_command = optarg;
+                        *settings_given = true;
                         break;
                 case ARG_PERSISTENT:
-                        c->create.persistent = true;
-                        *create_options = true;
+                case ARG_NO_PERSISTENT:
+                        c->settings.persistent = opt == ARG_PERSISTENT;
+                        *settings_given = true;
                         break;
+                case ARG_ENABLED:
                 case ARG_DISABLED:
-                        c->create.enabled = false;
-                        *create_options = true;
+                        c->settings.enabled = opt == ARG_ENABLED;
+                        *settings_given = true;
                         break;
                 default:
                         if (opt >= ARG_NUMBER && opt < ARG_NUMBER + _SETTING_NUMBER_MAX) {
                                 NumberSetting k = (NumberSetting) (opt - ARG_NUMBER);
-                                r = parse_number(number_settings[k].option, optarg, &c->create.numbers[k]);
+                                r = parse_number(number_settings[k].option, optarg, &c->settings.numbers[k]);
                                 if (r != 0)
                                         return r;
-                                *create_options = true;
+                                *settings_given = true;
                                 break;
                         }
                         return fail(EXIT_USAGE, "try 'wandctl --help'.");
@@ -221,16 +235,18 @@ static const Command *find_command(const char *name) {
         return NULL;
 }
 
-static int check_command_line(const Command *cmd, unsigned n_args, char **args, const Context *c, bool create_options) {
+static int check_command_line(const Command *cmd, unsigned n_args, char **args, const Context *c, bool settings_given) {
         if (n_args < cmd->min_args)
                 return fail(EXIT_USAGE, "%s needs %s.", cmd->name,
                             streq(cmd->name, "manager") ? "start, stop or status" : "an interface name");
         if (n_args > cmd->max_args)
                 return fail(EXIT_USAGE, "too many arguments for %s: '%s'.", cmd->name, args[cmd->max_args]);
         if (c->json && !(cmd->flags & TAKES_JSON))
-                return fail(EXIT_USAGE, "--json is for list, status, manager status and monitor, not %s.", cmd->name);
-        if (create_options && !(cmd->flags & TAKES_CREATE_OPTIONS))
-                return fail(EXIT_USAGE, "--device and the other settings are options of create, not of %s.", cmd->name);
+                return fail(EXIT_USAGE, "--json is for list, status, settings, manager status and monitor, not %s.",
+                            cmd->name);
+        if (settings_given && !(cmd->flags & TAKES_SETTINGS))
+                return fail(EXIT_USAGE, "--device and the other settings are options of create and set, not of %s.",
+                            cmd->name);
         if (streq(cmd->name, "manager") && !streq(args[0], "start") && !streq(args[0], "stop") &&
             !streq(args[0], "status"))
                 return fail(EXIT_USAGE, "manager takes start, stop or status, not '%s'.", args[0]);
@@ -243,16 +259,16 @@ int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
                 .legend = true,
                 .timeout_usec = DEFAULT_TIMEOUT_SEC * 1000000ULL,
-                .create = { .enabled = -1, .persistent = -1, .numbers = { -1, -1, -1, -1, -1 } },
+                .settings = { .enabled = -1, .persistent = -1, .numbers = { -1, -1, -1, -1, -1 } },
         };
-        bool create_options = false;
+        bool settings_given = false;
         const Command *cmd;
         char **args;
         int r;
 
         setlocale(LC_ALL, "");
 
-        r = parse_argv(argc, argv, &c, &create_options);
+        r = parse_argv(argc, argv, &c, &settings_given);
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
 
@@ -260,7 +276,7 @@ int main(int argc, char *argv[]) {
         if (!cmd)
                 return fail(EXIT_USAGE, "unknown command '%s'; try 'wandctl --help'.", argv[optind]);
         args = optind < argc ? argv + optind + 1 : argv + argc;
-        r = check_command_line(cmd, (unsigned) (argc - (args - argv)), args, &c, create_options);
+        r = check_command_line(cmd, (unsigned) (argc - (args - argv)), args, &c, settings_given);
         if (r != 0)
                 return r;
 

@@ -7,9 +7,9 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
-/* The settings of `wandctl create` that are numbers (type u), each with its
- * option: "--connect-timeout" sets ConnectTimeoutSec. The service says
- * which values it accepts. */
+/* The settings of `wandctl create` and `wandctl set` that are numbers (type
+ * u), each with its option: "--connect-timeout" sets ConnectTimeoutSec. The
+ * service says which values it accepts. */
 typedef enum NumberSetting {
         SETTING_CONNECT_TIMEOUT,
         SETTING_DISCONNECT_TIMEOUT,
@@ -26,16 +26,17 @@ typedef struct NumberSettingInfo {
 
 extern const NumberSettingInfo number_settings[_SETTING_NUMBER_MAX];
 
-/* The settings `wandctl create` was given; unset ones are left out of the
- * a{sv}, so that the service's defaults apply. */
-typedef struct CreateOptions {
+/* The settings `wandctl create` or `wandctl set` was given; unset ones are
+ * left out of the a{sv}, so that the service's defaults apply (create) or
+ * the interface keeps them (set). */
+typedef struct SettingsOptions {
         const char *device;
-        const char *connect_command;    /* one line, split like the config files */
+        const char *connect_command;    /* one line, split like the config files; "" (set): remove it */
         const char *disconnect_command;
         int enabled;                    /* -1: not given */
         int persistent;                 /* -1: not given */
         int64_t numbers[_SETTING_NUMBER_MAX]; /* -1: not given */
-} CreateOptions;
+} SettingsOptions;
 
 typedef struct Context {
         sd_bus *bus;
@@ -46,7 +47,7 @@ typedef struct Context {
         bool interactive;       /* ALLOW_INTERACTIVE_AUTHORIZATION on our calls */
         uint64_t timeout_usec;
         pid_t agent_pid;        /* pkttyagent, once started; 0 before */
-        CreateOptions create;
+        SettingsOptions settings;      /* create and set */
 } Context;
 
 /* Each returns an exit status (see exit-status.h) and has printed what went
@@ -59,6 +60,8 @@ int cmd_enable(Context *c, char **args);
 int cmd_disable(Context *c, char **args);
 int cmd_delete(Context *c, char **args);
 int cmd_create(Context *c, char **args);
+int cmd_settings(Context *c, char **args);
+int cmd_set(Context *c, char **args);
 int cmd_manager(Context *c, char **args);
 int cmd_reload(Context *c, char **args);
 int cmd_monitor(Context *c, char **args);

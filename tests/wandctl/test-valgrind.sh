@@ -26,6 +26,11 @@ done <<'LIST'
 0 create wan3 --device=wan3 --persistent --connect-command "pppd call 'x y'"
 6 create wan3 --device=wan3
 2 create wan4 --device=a/b
+0 settings wan3
+0 settings --json wan3
+0 set wan3 --connect-command= --no-persistent --connect-timeout=7 --device=wan4
+2 set wan3 --connect-timeout=0
+4 set nosuch --enabled
 0 delete wan3
 0 manager status --json
 0 manager stop

@@ -1,0 +1,101 @@
+#!/bin/bash
+# wandctl settings (GetSettings) and wandctl set (UpdateSettings), and the
+# file lines set changes, against the real wand on a private bus in a private
+# network namespace. Needs root; skipped (77) otherwise.
+set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+wt_setup "$@"
+
+f=$wt_dir/config/interfaces/wan1.conf
+
+wt_log "settings: every key, in the words of wand.conf"
+wt_ctl settings wan1
+expect_status 0
+expect_empty_err
+for line in 'Device=wan1' 'ConnectCommand=' 'DisconnectCommand=' 'Enabled=yes' 'Persistent=no' \
+        'ConnectTimeoutSec=1' 'DisconnectTimeoutSec=10' 'RedialIntervalSec=5' 'RedialMaxIntervalSec=300' \
+        'RedialAttempts=10'; do
+        expect_out "^$line\$"
+done
+wt_ctl settings --json wan1
+expect_status 0
+expect_json 'd["Device"] == "wan1" and d["ConnectCommand"] == [] and d["Enabled"] is True and
+             d["ConnectTimeoutSec"] == 1 and len(d) == 10'
+
+wt_log "set: only the keys given change, in memory and in the file"
+wt_ctl set wan1 --connect-command "/usr/sbin/pppd call 'my isp'" --persistent --redial-attempts=0
+expect_status 0
+expect_empty_err
+wt_ctl settings --json wan1
+expect_json 'd["ConnectCommand"] == ["/usr/sbin/pppd", "call", "my isp"] and d["Persistent"] is True and
+             d["RedialAttempts"] == 0 and d["ConnectTimeoutSec"] == 1 and d["Device"] == "wan1"'
+wt_ctl settings wan1
+expect_out "^ConnectCommand=/usr/sbin/pppd call 'my isp'\$"
+grep -q '^ConnectCommand=.*pppd.*call.*my isp' "$f" || { wt_fail "$f: no ConnectCommand"; cat "$f" >&2; }
+grep -qx 'ConnectTimeoutSec=1' "$f" || { wt_fail "$f lost ConnectTimeoutSec=1"; cat "$f" >&2; }
+
+wt_log "set: an empty command line removes the command; --no-persistent"
+wt_ctl set wan1 --connect-command= --no-persistent
+expect_status 0
+wt_ctl settings --json wan1
+expect_json 'd["ConnectCommand"] == [] and d["Persistent"] is False'
+! grep -q '^ConnectCommand=.' "$f" || { wt_fail "$f still has a ConnectCommand"; cat "$f" >&2; }
+wt_ctl reload
+wt_ctl settings --json wan1
+expect_json 'd["ConnectCommand"] == [] and d["Persistent"] is False and d["RedialAttempts"] == 0'
+
+wt_log "set --disabled on a connected interface disconnects it; --enabled"
+wt_ctl connect wan0
+expect_status 0
+wt_ctl set wan0 --disabled
+expect_status 0
+[ "$(wt_state wan0)" = unreachable ] || wt_fail "wan0 is $(wt_state wan0) after set --disabled"
+wt_ctl set wan0 --enabled
+expect_status 0
+[ "$(wt_state wan0)" = disconnected ] || wt_fail "wan0 is $(wt_state wan0) after set --enabled"
+
+wt_log "errors"
+wt_ctl set wan1
+expect_status 2
+expect_err 'set needs at least one setting'
+wt_ctl set wan1 --connect-timeout=0
+expect_status 2
+expect_err '^Cannot change the settings of wan1: the service refused the arguments'
+expect_err '^  wand says: .*ConnectTimeoutSec'
+wt_ctl set wan1 --device=a/b
+expect_status 2
+expect_err '^  wand says: .*Device'
+wt_ctl set wan1 --connect-command "pppd 'unterminated"
+expect_status 2
+expect_err 'unterminated single quote'
+wt_ctl set nosuch --persistent
+expect_status 4
+expect_err '^Cannot change the settings of nosuch: there is no WAN interface called nosuch'
+wt_ctl settings nosuch
+expect_status 4
+wt_ctl set --json wan1 --persistent
+expect_status 2
+expect_err '^wandctl: --json is for'
+wt_ctl settings wan1 --persistent
+expect_status 2
+expect_err 'options of create and set, not of settings'
+wt_ctl settings
+expect_status 2
+
+wt_log "unprivileged: polkit guards reading settings (a command may hold a secret) and changing them"
+FAKE_POLKIT_BINARY=${FAKE_POLKIT_BINARY:?}
+: >"$wt_dir/polkit.log"
+"$FAKE_POLKIT_BINARY" "$wt_dir/polkit.log" 2>>"$wt_dir/polkit.err" &
+wt_pids+=($!)
+wt_wait_for_name org.freedesktop.PolicyKit1 $! "$wt_dir/polkit.err"
+wt_ctl_nobody settings wan1
+expect_status 3
+expect_err '^Cannot read the settings of wan1: .*org.wand.Router1.configure'
+expect_no_out 'Device'
+wt_ctl_nobody set wan1 --persistent
+expect_status 3
+expect_err '^Cannot change the settings of wan1: .*org.wand.Router1.configure'
+wt_ctl settings --json wan1
+expect_json 'd["Persistent"] is False'
+
+wt_finish
