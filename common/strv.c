@@ -54,3 +54,18 @@ bool strv_equal(char *const *a, char *const *b) {
                         return false;
         return true;
 }
+
+char *strv_join(char *const *l, const char *separator) {
+        size_t n = 1, k = strlen(separator);
+        char *s, *p;
+
+        for (char *const *i = l; i && *i; i++)
+                n += strlen(*i) + k;
+        s = p = malloc(n);
+        if (!s)
+                return NULL;
+        *p = 0;
+        for (char *const *i = l; i && *i; i++)
+                p = stpcpy(stpcpy(p, i == l ? "" : separator), *i);
+        return s;
+}

@@ -8,3 +8,5 @@ void strv_free(char **l);
 char **strv_copy(char *const *l);
 bool strv_equal(char *const *a, char *const *b);
 size_t strv_length(char *const *l);
+/* The words with separator between them; NULL on OOM. */
+char *strv_join(char *const *l, const char *separator);

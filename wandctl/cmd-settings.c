@@ -60,6 +60,8 @@ static int append_settings(sd_bus_message *m, const SettingsOptions *o) {
                 r = sd_bus_message_append(m, "{sv}", "Enabled", "b", o->enabled);
         if (r >= 0 && o->persistent >= 0)
                 r = sd_bus_message_append(m, "{sv}", "Persistent", "b", o->persistent);
+        if (r >= 0 && o->claim_device >= 0)
+                r = sd_bus_message_append(m, "{sv}", "ClaimDevice", "b", o->claim_device);
         for (size_t i = 0; r >= 0 && i < _SETTING_NUMBER_MAX; i++)
                 if (o->numbers[i] >= 0)
                         r = sd_bus_message_append(m, "{sv}", number_settings[i].key, "u", (uint32_t) o->numbers[i]);
@@ -98,7 +100,8 @@ int cmd_create(Context *c, char **args) {
 }
 
 static bool settings_options_empty(const SettingsOptions *o) {
-        if (o->device || o->connect_command || o->disconnect_command || o->enabled >= 0 || o->persistent >= 0)
+        if (o->device || o->connect_command || o->disconnect_command || o->enabled >= 0 || o->persistent >= 0 ||
+            o->claim_device >= 0)
                 return false;
         for (size_t i = 0; i < _SETTING_NUMBER_MAX; i++)
                 if (o->numbers[i] >= 0)

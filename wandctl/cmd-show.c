@@ -94,6 +94,7 @@ static void print_reasons(const PropList *p) {
  * they come. */
 static const char *const worded[] = {
         "Name", "Device", "IfIndex", "State", "ConnectedSince", "UnreachabilityReasons", "Enabled", "Persistent", "LastError",
+        "ManagedBy",
 };
 
 static bool is_worded(const char *name) {
@@ -130,6 +131,13 @@ static void print_iface(const Context *c, const IfaceObject *o) {
         printf(LABEL "%s\n", "Enabled", props_bool(p, "Enabled") ? "yes" : "no");
         printf(LABEL "%s\n", "Persistent",
                props_bool(p, "Persistent") ? "yes (redials when the connection drops)" : "no");
+        char *const *managed_by = props_strv(p, "ManagedBy");
+        if (managed_by && managed_by[0]) {
+                _cleanup_free_ char *who = strv_join(managed_by, " and ");
+                printf(LABEL "%s%s\n", "Managed by", strempty(who),
+                       state && streq(state, "unreachable") ? " (left alone; wandctl set --claim-device hands it to wand)"
+                                                            : "");
+        }
         if (isempty(last_error))
                 printf(LABEL "-\n", "Last error");
         else {

@@ -83,6 +83,8 @@ static void help(void) {
                "                             (set: an empty LINE removes it)\n"
                "     --persistent, --no-persistent  Whether to redial when the connection drops\n"
                "     --enabled, --disabled   Whether the interface may be connected\n"
+               "     --claim-device, --no-claim-device  Whether to ask NetworkManager and\n"
+               "                             systemd-networkd to leave the device to wand\n"
                "     --connect-timeout=SEC   Give up connecting after SEC seconds (default 20)\n"
                "     --disconnect-timeout=SEC  Kill the dialer after SEC seconds (default 10)\n"
                "     --redial-interval=SEC   First pause before a redial (default 5)\n"
@@ -134,6 +136,8 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *settings_given) 
                 ARG_NO_PERSISTENT,
                 ARG_ENABLED,
                 ARG_DISABLED,
+                ARG_CLAIM_DEVICE,
+                ARG_NO_CLAIM_DEVICE,
                 ARG_NUMBER, /* + NumberSetting */
         };
         static const struct option options[] = {
@@ -151,6 +155,8 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *settings_given) 
                 { "no-persistent", no_argument, NULL, ARG_NO_PERSISTENT },
                 { "enabled", no_argument, NULL, ARG_ENABLED },
                 { "disabled", no_argument, NULL, ARG_DISABLED },
+                { "claim-device", no_argument, NULL, ARG_CLAIM_DEVICE },
+                { "no-claim-device", no_argument, NULL, ARG_NO_CLAIM_DEVICE },
                 { "connect-timeout", required_argument, NULL, ARG_NUMBER + SETTING_CONNECT_TIMEOUT },
                 { "disconnect-timeout", required_argument, NULL, ARG_NUMBER + SETTING_DISCONNECT_TIMEOUT },
                 { "redial-interval", required_argument, NULL, ARG_NUMBER + SETTING_REDIAL_INTERVAL },
@@ -210,6 +216,11 @@ static int parse_argv(int argc, char *argv[], Context *c, bool *settings_given) 
                         c->settings.enabled = opt == ARG_ENABLED;
                         *settings_given = true;
                         break;
+                case ARG_CLAIM_DEVICE:
+                case ARG_NO_CLAIM_DEVICE:
+                        c->settings.claim_device = opt == ARG_CLAIM_DEVICE;
+                        *settings_given = true;
+                        break;
                 default:
                         if (opt >= ARG_NUMBER && opt < ARG_NUMBER + _SETTING_NUMBER_MAX) {
                                 NumberSetting k = (NumberSetting) (opt - ARG_NUMBER);
@@ -259,7 +270,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
                 .legend = true,
                 .timeout_usec = DEFAULT_TIMEOUT_SEC * 1000000ULL,
-                .settings = { .enabled = -1, .persistent = -1, .numbers = { -1, -1, -1, -1, -1 } },
+                .settings = { .enabled = -1, .persistent = -1, .claim_device = -1, .numbers = { -1, -1, -1, -1, -1 } },
         };
         bool settings_given = false;
         const Command *cmd;

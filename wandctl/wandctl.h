@@ -35,6 +35,7 @@ typedef struct SettingsOptions {
         const char *disconnect_command;
         int enabled;                    /* -1: not given */
         int persistent;                 /* -1: not given */
+        int claim_device;               /* -1: not given */
         int64_t numbers[_SETTING_NUMBER_MAX]; /* -1: not given */
 } SettingsOptions;
 
