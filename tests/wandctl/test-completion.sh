@@ -33,7 +33,7 @@ expect_completion "--json " wandctl --js
 expect_completion "set settings " wandctl se
 expect_completion "wan0 wan1 " wandctl set w
 expect_completion "" wandctl settings wan0 ""
-expect_completion "--no-ask-password --no-legend --no-persistent " wandctl set wan0 --no
+expect_completion "--no-ask-password --no-claim-device --no-legend --no-persistent " wandctl set wan0 --no
 expect_completion "--enabled " wandctl set wan0 --en
 expect_completion "wan0 wan0-p " wandctl create x --device wan0
 

@@ -14,13 +14,13 @@ expect_status 0
 expect_empty_err
 for line in 'Device=wan1' 'ConnectCommand=' 'DisconnectCommand=' 'Enabled=yes' 'Persistent=no' \
         'ConnectTimeoutSec=1' 'DisconnectTimeoutSec=10' 'RedialIntervalSec=5' 'RedialMaxIntervalSec=300' \
-        'RedialAttempts=10'; do
+        'RedialAttempts=10' 'ClaimDevice=no'; do
         expect_out "^$line\$"
 done
 wt_ctl settings --json wan1
 expect_status 0
 expect_json 'd["Device"] == "wan1" and d["ConnectCommand"] == [] and d["Enabled"] is True and
-             d["ConnectTimeoutSec"] == 1 and len(d) == 10'
+             d["ConnectTimeoutSec"] == 1 and d["ClaimDevice"] is False and len(d) == 11'
 
 wt_log "set: only the keys given change, in memory and in the file"
 wt_ctl set wan1 --connect-command "/usr/sbin/pppd call 'my isp'" --persistent --redial-attempts=0
@@ -33,6 +33,17 @@ wt_ctl settings wan1
 expect_out "^ConnectCommand=/usr/sbin/pppd call 'my isp'\$"
 grep -q '^ConnectCommand=.*pppd.*call.*my isp' "$f" || { wt_fail "$f: no ConnectCommand"; cat "$f" >&2; }
 grep -qx 'ConnectTimeoutSec=1' "$f" || { wt_fail "$f lost ConnectTimeoutSec=1"; cat "$f" >&2; }
+
+wt_log "set --claim-device writes ClaimDevice=yes; --no-claim-device back"
+wt_ctl set wan1 --claim-device
+expect_status 0
+wt_ctl settings --json wan1
+expect_json 'd["ClaimDevice"] is True'
+grep -qx 'ClaimDevice=yes' "$f" || { wt_fail "$f: no ClaimDevice=yes"; cat "$f" >&2; }
+wt_ctl set wan1 --no-claim-device
+expect_status 0
+wt_ctl settings --json wan1
+expect_json 'd["ClaimDevice"] is False'
 
 wt_log "set: an empty command line removes the command; --no-persistent"
 wt_ctl set wan1 --connect-command= --no-persistent
