@@ -173,8 +173,8 @@ test_instance_id(WandFixture *f, gconstpointer data)
         g_assert_cmpuint(first, !=, 0);
 
         wand_iface_ok(f, WAN0, "Delete", NULL);
-        wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
-                     g_variant_new_parsed("('wan0', {'Device': <'veth0'>})"), G_VARIANT_TYPE("(o)"));
+        g_variant_unref(wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                                     g_variant_new_parsed("('wan0', {'Device': <'veth0'>})"), G_VARIANT_TYPE("(o)")));
         second = instance_id(f, WAN0);
         g_assert_cmpuint(second, !=, first);
 
