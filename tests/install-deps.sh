@@ -13,6 +13,9 @@ packages=(
         python3 python3-dbus python3-gi valgrind
         openvpn iputils-ping
         scdoc groff-base man-db procps bsdutils
+        # The Debian package and the test under systemd (tests/package/,
+        # tests/systemd/).
+        build-essential dpkg-dev debhelper lintian systemd-container
 )
 
 missing=()
