@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian 12 packages that building, testing and the demo need,
 # only those not installed yet (asked of dpkg-query), so a second run costs
 # nothing and needs no network. Used by tests/run.sh and demo/demo.sh.

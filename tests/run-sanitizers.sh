@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The sanitizer and valgrind runs of CI:
 #  1. the whole suite on a build with AddressSanitizer and UBSan
 #     (build-sanitizers/), stopping at the first error, leaks included;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `wandctl create NAME --device DEV …`: every setting of the contract has an
  * option; the ones not given are left to the service's defaults. */
 #include <errno.h>
