@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # NetworkManager, or its dispatcher, in a mount namespace of its own for the
 # benchmark, as bench/run.sh starts them inside its private namespaces:
 #

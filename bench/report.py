@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The benchmark's report: reads the client programs' JSON from one run,
 prints the markdown table, and writes latest.json, latest.md and the plot of
 latency against the number of interfaces (gnuplot).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # wand's benchmark (issue 6): Disconnect against the bus, polkit and the
 # kernel, concurrency against polkitd, scale up to 10,000 interfaces, and
 # NetworkManager side by side. Everything runs inside private mount, PID and

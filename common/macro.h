@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers shared by the daemon and its client: cleanup attributes and
  * the few macros every file would otherwise redefine. */
 #pragma once

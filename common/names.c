@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Validation of the names the contract admits, and the object path mapping. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a valid interface name and device name are, and how an interface
  * name becomes its object path (the contract's "handle"). */
 #pragma once

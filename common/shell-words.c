@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* POSIX shell word splitting without expansion, for ConnectCommand= and
  * DisconnectCommand=, and the quoting that undoes it. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Splitting a command line into words the way a POSIX shell does — single
  * quotes, double quotes, backslash — with no expansion of any kind; and the
  * inverse, quoting an argv so that splitting gives it back. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NULL-terminated string lists (argv), shared by the daemon and wandctl. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one table of the contract's errors. */
 #include <errno.h>
 #include <stdarg.h>

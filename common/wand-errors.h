@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The contract's error names, in one table shared by the daemon and wandctl.
  * Inside the daemon failures travel as negative errno values; these names
  * appear only at the bus edge (sd_bus_error_set*()). */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # wand's demo: builds wand, then inside private mount, PID and network
 # namespaces starts a real system bus (dbus-daemon with Debian's
 # system.conf and wand's bus policy), a real polkitd (with wand's actions),

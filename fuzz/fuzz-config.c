@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the configuration file parser. The input is read as an
  * interface file and as wand.conf (both from one regular file, <scratch>/
  * wand.conf: a file with ConnectCommand= is taken only where every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: interface and device name validation against references
  * written from the contract's words, and the handle (object path) mapping:
  * every valid name has a valid path that maps back to it, and every path

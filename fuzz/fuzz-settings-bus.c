@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: CreateInterface's settings dictionary (a{sv} → Settings).
  * The input is a little program that builds the message body: known and
  * unknown keys, values of the right type or of any other (nested arrays,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the ConnectCommand=/DisconnectCommand= splitter and its
  * inverse. The first byte picks the direction:
  *   even: the rest is a command line; what splits must join to a line that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See fuzz.h: what more than one fuzz target needs. */
 #include <errno.h>
 #include <sys/socket.h>

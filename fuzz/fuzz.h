@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every fuzz target shares: the libFuzzer entry point, a reader that
  * takes typed values off the input, and a check that aborts with a message
  * (an abort is what libFuzzer and the replay driver report as a finding). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes the hand-made seed inputs of fuzz/corpus/<target>/seed-*.
 
 The seeds are committed; this script says how they were made and remakes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A main() for the fuzz targets without libFuzzer: runs the target once on
  * each file named (directories: on each file in them), so that the seed
  * corpus and every input a fuzzer once found run as regression tests with

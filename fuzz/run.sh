@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs the libFuzzer targets of fuzz/: each for a fixed time.
 #
 #   fuzz/run.sh --ci            10 s per target (what CI runs)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit trail: who asked wand to change what, what polkit said, and how
  * it ended — one journal entry when a call is decided (authorized or not)
  * and one with its result, each with a MESSAGE_ID from wand's catalog

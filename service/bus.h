@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bus edge: registering objects and answering calls. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See clock.h: the timer bookkeeping every clock shares, and the daemon's
  * clock on sd-event. */
 #include <errno.h>

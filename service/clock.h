@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Time as the state machine sees it: "now" and one-shot timers. The daemon
  * runs on sd-event's clocks (clock_event_new()); the unit tests drive a clock
  * of their own, so that timeouts fire exactly when a test says. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading and writing wand.conf and interfaces/<name>.conf: an INI-like
  * format whose every problem is reported as "<path>:<line>: <problem>". */
 #ifndef _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wand's configuration files: <dir>/wand.conf and <dir>/interfaces/<name>.conf.
  * Reading reports every problem with file and line; writing is atomic
  * (temporary file, fsync, rename, fsync of the directory). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device-only connection method: the connection is the kernel link's
  * administrative state. Connect sets Device up and is done when it has
  * carrier; Disconnect sets it down. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The supervised-dialer connection method: ConnectCommand runs as a child
  * of wand (pppd, openvpn, …); the interface is connected while it runs and
  * Device is up with carrier. Teardown runs DisconnectCommand or sends SIGTERM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Choosing an interface's connection method (see conn-method.h). */
 #include "conn-method.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A connection method: how an interface's link is brought up and torn down.
  * The state machine in iface.c drives it; adding a method is adding a file
  * that fills this in (conn-device.c, conn-dialer.c). */

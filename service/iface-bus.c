@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.wand.Router1.Interface: one object per WAN interface under
  * /org/wand/Router1/interface/<label>, served by a fallback vtable, with
  * InvalidHandle for any path there that names no interface. */

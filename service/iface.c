@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The interface state machine. State is derived, never stored by anyone
  * else: from the manager (running?), the settings (enabled?), the kernel link
  * (present? up? carrier?) and the operation in flight. iface_update() derives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A WAN interface and its state machine. iface.c is the only code that writes
  * an interface's State, operation, waiters, settings and redial fields;
  * connection methods report what happened (iface_update(),

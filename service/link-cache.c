@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel's links as rtnetlink last reported them: two trees (by index,
  * by name) over links kept in a list, and the rules that keep them right
  * when the messages are not a simple story — renames, a name taken over by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel's network links as rtnetlink last reported them (index, name,
  * flags), fed one message at a time, with a callback naming every link that
  * appeared, changed or vanished. No sockets: netlink.c feeds it from the

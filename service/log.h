@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Logging to stderr with syslog priorities. Under systemd (JOURNAL_STREAM set)
  * lines carry the "<N>" prefix journald reads; on a terminal they are plain. */
 #pragma once

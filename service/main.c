@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wand: the WAN interface manager. Sets up the event loop, the bus and the
  * manager, and owns org.wand.Router1 once the kernel's links are known. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.wand.Router1.Manager and the ObjectManager on /org/wand/Router1. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The manager: owns every Iface (a tree by name, kept in name order for
  * ListInterfaces and the node enumerator), indexes them by device for the
  * kernel's change notifications, and applies the configuration directory. */

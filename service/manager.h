@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The manager: every interface, the demand-dial manager's state, the kernel's
  * links and the configuration directory. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtnetlink through libmnl, on sd-event. Two sockets:
  *
  * The monitor, bound to RTMGRP_LINK, carries every change to the links and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtnetlink on the event loop: keeps a LinkCache current from the kernel's
  * link notifications, re-reads every link with a dump when asked and
  * whenever notifications were lost (ENOBUFS), and sets links up or down. */

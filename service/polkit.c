@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See polkit.h. One Query per request message, keyed by the message itself:
  * the same sd_bus_message comes back when it is re-enqueued. uid 0 is
  * authorized without asking polkit (polkit would say yes anyway); the uid is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Asking polkit whether a caller may do something, without blocking anyone.
  *
  * A method handler calls polkit_check() first thing after validating its

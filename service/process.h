@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Child processes wand runs and supervises (dialers, disconnect commands):
  * spawned with a minimal environment in their own session and process group,
  * no inherited descriptors, output logged under the interface's name, and

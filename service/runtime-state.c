@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See runtime-state.h. Written with rename() so a crash leaves the old
  * record or the new one; /run is a tmpfs, so no fsync. */
 #include <errno.h>

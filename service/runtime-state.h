@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a restarted wand needs to know: the dialers it left running, one
  * file per interface in <runtime-dir>/dialers/, "PID START_TIME". */
 #pragma once

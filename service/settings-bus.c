@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The contract's settings dictionary, a{sv}: read for CreateInterface (every
  * key known, every value of its type, no key twice, Device present and
  * valid) and UpdateSettings (the same, onto settings there are), written for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The settings dictionary a{sv} of CreateInterface, UpdateSettings and
  * GetSettings. */
 #pragma once

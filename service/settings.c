@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An interface's settings: defaults, copying, comparing, and parsing one key
  * of a configuration file. The configuration file layer adds path and line. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An interface's settings (the contract's Settings table), independent of
  * where they come from: a configuration file or CreateInterface's a{sv}. */
 #pragma once

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian 12 packages that building, testing and the demo need
 # (ansible-core and openssh for tests/ansible/, whose sshds run only in
 # private namespaces; on a host with systemd, the package's own ssh.service
@@ -21,6 +22,9 @@ packages=(
         scdoc groff-base man-db procps bsdutils
         gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev mingw-w64-common
         ansible-core openssh-server openssh-client
+        # The Debian package and the test under systemd (tests/package/,
+        # tests/systemd/).
+        build-essential dpkg-dev debhelper lintian systemd-container
 )
 optional=(
         cockpit-ws cockpit-bridge cockpit-system

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The test command: installs what is missing, builds into build-tests/ with
 # warnings as errors, runs every test and ends with the line
 # "N passed, N failed[, N skipped]". Exits non-zero when anything failed.

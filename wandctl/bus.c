@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Connecting to the bus and calling wand, with errors told once, here. */
 #include <errno.h>
 #include <stdio.h>

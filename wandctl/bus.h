@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wandctl's side of the bus: connecting (here or over ssh), the polkit agent,
  * and calls to wand that print what went wrong. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The commands that change something: connect, disconnect, enable, disable,
  * delete, reload, and the demand-dial manager. */
 #include <stdio.h>

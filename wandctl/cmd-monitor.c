@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `wandctl monitor`: one line per change wand announces — properties,
  * interfaces appearing and disappearing, the service coming and going —
  * until SIGINT or SIGTERM. */

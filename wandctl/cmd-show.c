@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `wandctl list` and `wandctl status`: the interfaces as a table, as every
  * property in words, or as JSON. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The contract's errors as a person reads them, and wandctl's exit statuses. */
 #include <errno.h>
 #include <stdarg.h>

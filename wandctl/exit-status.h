@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wandctl's exit statuses, one per kind of failure, and what each contract
  * error means to a person: the message, the hint, the status. The error
  * names come from common/wand-errors.h; this table adds only what a client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Times, durations, colours and glyphs for wandctl's output. */
 #include <langinfo.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* How wandctl writes times, durations and colours for people. The buffers
  * are the caller's, so that nothing here needs freeing. */
 #pragma once

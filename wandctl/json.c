@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Writing JSON: commas, nesting and string escapes. */
 #include <math.h>
 #include <string.h>

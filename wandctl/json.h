@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A small JSON writer: one document on one line, which is what --json
  * prints (and what monitor prints once per event). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One round trip for `wandctl list` and `status`: GetManagedObjects gives
  * every interface with every property. */
 #include <errno.h>

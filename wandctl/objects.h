@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading wand's objects: every interface at once (GetManagedObjects), one
  * interface or the manager (GetAll). */
 #pragma once

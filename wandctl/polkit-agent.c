@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Spawning pkttyagent the way systemd's spawn-polkit-agent.c does: it tells
  * us through --notify-fd that it has registered, by closing the pipe. */
 #include <errno.h>

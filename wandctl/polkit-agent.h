@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A text authentication agent for the duration of wandctl, as systemctl
  * starts one: without any agent, polkit cannot ask for the password that
  * auth_admin wants, and the call fails with AccessDenied. */

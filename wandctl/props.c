@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading a{sv} into values of known kinds, and writing them back out. */
 #include <errno.h>
 #include <stdio.h>

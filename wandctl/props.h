@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Property values as read from the bus (a{sv}), whatever their names: wandctl
  * shows the contract's properties in its own words and any property a newer
  * service adds as it comes, and --json writes them all. */

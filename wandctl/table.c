@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Column tables for people; scripts use --json. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A text table with aligned columns: `wandctl list`. */
 #pragma once
 

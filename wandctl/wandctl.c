@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wandctl: the command-line client of wand. Parses the command line, picks
  * the command and connects to the bus; the commands are in cmd-*.c. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every wandctl command is handed: the options it was started with and
  * the bus it talks to. */
 #pragma once

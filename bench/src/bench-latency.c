@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Latency of wand's Disconnect() and Connect() for root and for the
  * unprivileged caller, with the floors that bound them measured in the same
  * loop: Peer.Ping to wand (the bus round trip), CheckAuthorization sent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The peer: NetworkManager's org.freedesktop.NetworkManager.Device.Disconnect()
  * on a veth it manages with a manual-address keyfile connection, for root
  * and for the unprivileged caller, with the same idle gap before each call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scale: wand started with N configured interfaces. Start to READY (the
  * sd_notify READY=1 wand sends once it owns its name, measured from just
  * before fork()), resident memory, GetManagedObjects, ListInterfaces, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Concurrency: K clients, each on its own connection, each disconnecting and
  * connecting its own interface (bw0…bwK-1) in a loop, against polkitd's own
  * CheckAuthorization throughput for the same subjects with as many checks in

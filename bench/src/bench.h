@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the benchmark's client programs share: a monotonic clock, samples
  * and their percentiles, JSON output, bus connections as another uid, and
  * rtnetlink link changes made straight to the kernel. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The audit trail's catalog: journalctl compiles it, and it has an entry
 # for every MESSAGE_ID that service/audit.h defines.
 #   catalog-check.sh data/wand.catalog service/audit.h

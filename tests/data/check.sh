@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the shell tests that compare what they see with what they
 # expect: check WHAT EXPECTED ACTUAL prints ok/FAIL and counts failures.
 failures=0

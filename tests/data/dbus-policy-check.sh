@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Checks wand's bus policy on a real system bus (Debian's system.conf plus
 # the policy), in private namespaces, with the real daemon owning the name:
 # only root may own org.wand.Router1; anyone may call every interface the

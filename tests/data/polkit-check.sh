@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Loads wand's polkit policy and the example rule into a real polkitd, in
 # private namespaces (private /run; /etc/group and polkit's directories
 # bind-mounted there only), and checks what polkit then decides: every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # Sourced by demo/demo.sh and the tests in tests/data/: a real system bus
 # and a real polkitd, with wand's files made visible to them, inside private

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # systemd-analyze verify on the built wand.service, with ExecStart= pointed
 # at the daemon in the build tree because the installed path does not exist
 # here. systemd-analyze exits 0 after unknown keys and unparsable values,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Supervised-dialer tests for wand: one scenario group per run.
 
     dialer-test.py faults|races|redial|restart|safety|openvpn|coexist

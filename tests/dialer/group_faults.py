@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-faults: dialers that exit at once or later, ignore SIGTERM, never bring
 the device up or bring it up slowly; a DisconnectCommand.
 """

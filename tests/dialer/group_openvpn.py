@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-openvpn: a real VPN link. openvpn (static key, p2p) between our
 network namespace and a peer namespace joined by a veth pair; wand connects
 site-b, a ping crosses the tunnel, the link survives a restart of wand,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-races: calls that overtake one another — a Connect() while
 StopDemandDialManager() tears down, SetEnabled(true) during the teardown of a
 SetEnabled(false), a Reload() that disables a connected interface or moves it

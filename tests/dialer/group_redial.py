@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-redial: Persistent=yes interfaces redial when the link drops, with
 backoff, a cap and RedialAttempts; an administrator's Disconnect() stops it.
 """

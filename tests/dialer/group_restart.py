@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-restart: a restart of wand drops no link; dialers that died while wand
 was down, and records that lie, are not adopted.
 """

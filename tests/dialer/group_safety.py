@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """dialer-safety: a ConnectCommand only from files (and directories) that
 nobody but root can change, as sshd's StrictModes.
 """

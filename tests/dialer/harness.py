@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The world of a dialer test, inside its namespaces: a private bus, wand
 from the build tree with its own configuration and runtime directories,
 asynchronous calls, recorded PropertiesChanged, and what wand left behind

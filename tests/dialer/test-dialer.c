@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A dialer for the tests: makes its Device as a real tun (up with carrier
  * while it runs) and then misbehaves in the way --mode= says, so that the
  * tests can drive wand's supervision through every fault. It tells on stdout

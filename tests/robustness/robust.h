@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the robustness tests add to the service tests' fixture: wand's
  * resource use read from /proc, a polkit double on a connection of its own
  * (so that it can die and come back), and figures printed for the record. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-faults-disk: the configuration directory is read-only, or on a
  * full disk (a small tmpfs, out of blocks or out of inodes). CreateInterface
  * and SetEnabled fail with a clear error, leave no file behind, and what wand

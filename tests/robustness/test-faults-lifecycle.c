@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-faults-lifecycle: SIGTERM while calls are in flight (every
  * caller gets a reply or a clean "disconnected", the files are whole, a
  * restart shows what was acknowledged), and the bus going away (wand exits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-faults-netlink: hundreds of veth links flapping at once —
  * up, down, carrier lost, deleted and created again with new indexes — while
  * wand watches, and while wand is stopped (SIGSTOP) so that the kernel's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-faults-polkit: polkit answers with an error, never answers,
  * dies in the middle of a check and comes back, and is kept busy by many
  * callers with many checks. wand fails closed for the callers concerned and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-hostile: a hostile client. Tens of thousands of calls with
  * wrong signatures, unknown members, huge and deeply nested arguments,
  * random paths under /org/wand/Router1, callers that hang up before the

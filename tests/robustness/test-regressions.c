@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* robustness-regressions: what the fuzzers found, checked against the real
  * daemon. Each case names the fuzz input that found it
  * (fuzz/corpus/<target>/crash-*). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-audit: the audit trail. Every call that changes something is
  * logged when it is decided (also when refused) and again with its result,
  * naming the caller's uid, pid and bus name, the interface and what

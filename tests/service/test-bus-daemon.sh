@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # G_TEST_DBUS_DAEMON for the service tests: GTestDBus's own configuration
 # admits only its own uid; ours admits every uid, so that a connection made
 # as uid 65534 reaches wand and wand has to ask polkit about it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-config: the configuration directory — broken files are skipped
  * and logged, Reload() and SIGHUP re-read it, Delete/CreateInterface/
  * SetEnabled write it, wand.conf's DemandDial=. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-connect: Connect and Disconnect of a device-only interface by
  * root — the kernel link, State, ConnectedSince, IfIndex and their
  * PropertiesChanged. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-errors: every row of the contract's error table, and the order of
  * checks (handle and arguments before authorization). */
 #include "wand-test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fixture itself, without wand: the private bus admits uid 65534 and
  * sees it as such, the polkit double receives and answers calls, the
  * network namespace is our own. If these fail, no service test means

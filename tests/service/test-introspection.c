@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-introspection: what the running service says about itself on the
  * bus is exactly what the XML in dbus/ says (members, arguments, signatures,
  * property access, EmitsChangedSignal), and carries everything the contract

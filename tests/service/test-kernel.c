@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-kernel: a device-only interface mirrors the kernel whoever changes
  * the link; devices come and go (and bridge ports leaving a bridge do not);
  * disabling, stopping the demand-dial manager, cancelled and failed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-manager: org.wand.Router1.Manager and the ObjectManager on
  * /org/wand/Router1 — lookups, listing, properties, and CreateInterface with
  * its persistence and argument checking. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-polkit: how wand asks polkit about unprivileged callers (uid
  * 65534) and acts on each possible answer; root never asks; the check is
  * asynchronous, cancellable, and the state is read again afterwards. */

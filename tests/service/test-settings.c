@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service-settings: wand's additions for clients that manage settings
  * (Ansible, Cockpit): GetSettings() and UpdateSettings() behind
  * org.wand.Router1.configure, what UpdateSettings() writes and how it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fixture's bus side: calls to wand, its properties and signals, and the
  * polkit double's answers. */
 #include "wand-test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fixture's life cycle: network namespace, private bus, polkit double,
  * configuration directory, veth pairs and the wand process itself. The bus
  * calls, signals and polkit answers are in wand-test-bus.c. */

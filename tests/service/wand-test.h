@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The service tests' fixture: the real wand binary against a private bus with
  * a polkit double (GtDBusQueue), in the test's own network namespace. */
 #pragma once

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A small system with wand installed, inside private mount, PID and network
 # namespaces: `meson install` of a build configured with --prefix=/usr into a
 # staging directory, overlaid on /usr (and /etc) so that every file is where

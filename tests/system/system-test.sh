@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The installed wand on a real system bus with a real polkitd (issue 5): one
 # group of checks per meson test, run inside the system setup.sh builds:
 #

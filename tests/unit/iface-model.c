@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The reference model, written from the contract (org.wand.Router1(5)), not
  * from iface.c: what each call must answer given what a caller could read
  * when it ran, which properties must agree with which, and what must hold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A reference model of the contract's state table, and a generator of
  * random interleavings that drives wand's state machine (iface-world.h) and
  * checks it against the model after every step. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The unit tests' world for the interface state machine: wand's own manager,
  * interfaces and configuration code, run without root, bus or kernel. Time
  * is a fake clock that moves only when the test says; the kernel's links are

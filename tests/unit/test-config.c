@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The configuration files: every key, every way a file can be wrong and the
  * message an administrator then reads, loading a directory, atomic writes. */
 #include <errno.h>

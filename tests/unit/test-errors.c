@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The error table against the contract's error table, and sd-bus's mapping
  * of wand's names to errno values in both directions. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The interface state machine without root, bus or kernel (iface-world.h):
  * one scripted test per race a review found, then a randomized model-based
  * run: random interleavings of calls, polkit answers, kernel link events,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The link cache fed hand-made rtnetlink messages: links appear, change,
  * are renamed and vanish; bridge port messages are not the device; and a
  * dump read among notifications neither undoes a newer change nor brings

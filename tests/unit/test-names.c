@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The contract's interface and device names, and the object path ("handle")
  * an interface name maps to and back. */
 #include <gio/gio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Spawning supervised processes: a normal run, and the error paths after
  * fork(), which must kill and reap the child even when it has not yet
  * reached setsid() and without hanging wand. */

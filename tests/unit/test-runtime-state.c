@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The records of running dialers in <runtime-dir>/dialers/: saved, loaded,
  * forgotten, and never written through a link planted at the temporary
  * name. */

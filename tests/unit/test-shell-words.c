@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* shell_split() against what a POSIX shell would make of the same line, and
  * shell_join() as its inverse. */
 #include <errno.h>

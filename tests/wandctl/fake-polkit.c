@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A stand-in for polkitd on the test bus, for wandctl's authorization tests.
  * It never authorizes: without ALLOW_INTERACTIVE_AUTHORIZATION it asks for a
  * challenge (wand then answers InteractiveAuthorizationRequired), with it it

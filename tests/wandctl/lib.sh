@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by wandctl-test.sh: a private network namespace, a private bus,
 # wand from the build tree, and assertions on wandctl's output and exit
 # status.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The manual pages render without a warning, with groff as man(1) runs it
 # and with man(1) itself; and org.wand.Router1(5) quotes the example polkit
 # rule byte for byte.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wandctl's error table against the contract's (common/wand-errors.h) and
  * the manual: every contract error has a message, a hint that names only
  * placeholders wandctl fills, and an exit status that wandctl(1) documents;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every error of the contract as wandctl says it, with its exit status,
 # against the real wand on a private bus in a private network namespace.
 # Needs root; skipped (77) otherwise.

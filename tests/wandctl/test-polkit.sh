@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Interactive authorization, --no-ask-password and pkttyagent, with a
 # polkit double (fake-polkit.c) on the bus,
 # against the real wand on a private bus in a private network namespace.

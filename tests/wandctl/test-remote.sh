@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # wandctl -H: the router's bus over ssh, through an ssh that runs the
 # remote command (systemd-stdio-bridge) here,
 # against the real wand on a private bus in a private network namespace.

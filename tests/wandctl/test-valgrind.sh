@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The commands under valgrind: no invalid access, no leak,
 # against the real wand on a private bus in a private network namespace.
 # Needs root; skipped (77) otherwise.
