@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The fleet figure (issue 14): one play disconnecting one interface on each
 # of N routers (N = 10, 50; routers are namespaces on this machine, see
 # tests/ansible/fleet.sh), against `wandctl -H` on one router and a shell loop

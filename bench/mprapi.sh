@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The cost of libmprapi's MprAdminInterfaceDisconnect() over the raw D-Bus
 # Disconnect() (bench/src/bench-mprapi.c), against the real wand on a
 # private bus in a private network namespace (tests/wandctl/lib.sh's, so

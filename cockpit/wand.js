@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wand's Cockpit page: the demand-dial manager and the WAN interfaces of
  * org.wand.Router1, live from the ObjectManager's signals (no polling), with
  * the contract's actions. Plain browser JavaScript on cockpit's own

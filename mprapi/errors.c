@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which Win32 code each D-Bus error stands for, and the text of each code
  * MprAdminGetErrorString() knows. wand's own errors and the Win32 codes of
  * its contract come from common/wand-errors.c (one table for daemon, wandctl

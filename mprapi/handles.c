@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Interface handles: the HANDLE values libmprapi gives out, each naming one
  * interface of one wand process (object path + InstanceId), valid as long as
  * that interface exists, never reused. */

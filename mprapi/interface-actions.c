@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Changing interfaces: MprAdminInterfaceConnect(), …Disconnect(),
  * …SetInfo(), …Create() and …Delete(). Each checks the handle against
  * wand's InstanceId first, then makes the one call that acts. */

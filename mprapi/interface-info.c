@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding and reading interfaces: MprAdminInterfaceGetHandle(),
  * MprAdminInterfaceEnum() and MprAdminInterfaceGetInfo(). */
 #include <stdlib.h>

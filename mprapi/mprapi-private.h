@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What libmprapi's files share: the server handle, the interface handles it
  * hands out, UTF-16 conversion and the D-Bus → Win32 error mapping. */
 #pragma once

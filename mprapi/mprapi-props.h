@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An interface's properties as read from the bus (strings borrowed from the
  * message), and how they become an MPR_INTERFACE_0. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An interface's properties, as GetAll and GetManagedObjects give them, and
  * their translation into MPR_INTERFACE_0. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Server handles: a bus connection to one router's wand (here, or over
  * ssh), and the functions that need no interface: MprAdminServerConnect(),
  * MprAdminServerDisconnect(), MprAdminIsServiceRunning(),

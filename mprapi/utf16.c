@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* UTF-16 (WCHAR, as Win32 has it) to and from the UTF-8 of D-Bus strings. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See link-owners.h. Per device, one lookup per manager (NetworkManager's
  * GetDeviceByIpIface, networkd's GetLinkByName), then its property read and
  * its PropertiesChanged followed; every call goes out with auto-start off,

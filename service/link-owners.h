@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who else manages a network device: NetworkManager (its device's Managed
  * property) and systemd-networkd (its link's AdministrativeState), asked
  * over the system bus without ever starting either, and followed as they

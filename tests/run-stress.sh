@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The randomized stress run of the real wand over the bus (tests/stress/):
 # builds into build-tests/ like tests/run.sh if needed, then drives wand for
 # N minutes with random overlapping calls, file edits, kernel link events

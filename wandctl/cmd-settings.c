@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An interface's settings: `wandctl create NAME --device DEV …`, `wandctl
  * settings NAME` (GetSettings) and `wandctl set NAME …` (UpdateSettings).
  * Every setting of the contract has an option, the same for create and set;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One fleet figure (bench/fleet.sh runs it for each N): N routers of
 # tests/ansible/fleet.sh; the time of a play connecting wan0 on all of them
 # (ssh connections set up), of a play disconnecting it (connections reused),

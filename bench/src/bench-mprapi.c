@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What libmprapi costs: MprAdminInterfaceDisconnect() against the raw
  * Disconnect() D-Bus call it makes, on the same bus and wand, interleaved.
  * Each round connects wan0 (untimed) and times one disconnect of each kind.

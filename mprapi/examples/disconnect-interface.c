@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Disconnects a demand-dial interface by name with the Router Administration
  * API and prints the Win32 code, its name as on the Windows page of
  * MprAdminInterfaceDisconnect, and its text. Windows source: it builds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Lists a router's demand-dial interfaces and their states with the Router
  * Administration API, the Windows way. Windows source: it builds unchanged
  * with mingw-w64 (x86_64-w64-mingw32-gcc enum-interfaces.c -lmprapi) and, on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Router Administration API (MprAdmin*) of Windows, for Linux programs,
  * backed by wand (org.wand.Router1 on the system bus): the types and
  * functions libmprapi(3) implements, source-compatible with the Windows SDK's

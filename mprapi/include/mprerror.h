@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The router codes (ROUTEBASE, 900…) of the Windows SDK's mprerror.h that
  * libmprapi can return, each value as there. Source: mingw-w64's mprerror.h
  * (Debian mingw-w64-common, /usr/share/mingw-w64/include/mprerror.h) and

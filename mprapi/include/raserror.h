@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Remote Access codes that libmprapi returns: a subset of the Windows
  * SDK's raserror.h, each value as there. Source: mingw-w64's raserror.h
  * (Debian mingw-w64-common, /usr/share/mingw-w64/include/raserror.h) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Win32 system error codes that libmprapi returns: a subset of the
  * Windows SDK's winerror.h, each value as there.
  * Source of every value: mingw-w64's winerror.h (Debian mingw-w64-common,

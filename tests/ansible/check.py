@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Checks what ansible-playbook's json callback wrote: check.py FILE EXPR...
 # Each EXPR is a Python expression that must be true, over
 #   stats            {host: {"ok": n, "changed": n, "failures": n, ...}}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # Sourced by tests/ansible/test-*.sh and bench/fleet.sh: a fleet of "routers"
 # on this machine, and an Ansible controller that reaches them over ssh, as

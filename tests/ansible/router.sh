@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One router of tests/ansible/fleet.sh, run by it in mount and network
 # namespaces of its own: a private /run/dbus, a veth link to the controller
 # (eth0 here, 10.77.N.2; fN there, 10.77.N.1), links wan0 and wan1 for its

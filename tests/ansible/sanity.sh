@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ansible-test sanity on the wand.router collection, the tests of it that
 # run offline: ansible-test sets up the others (ansible-doc, import, pep8,
 # pylint, runtime-metadata, validate-modules, yamllint) in virtual

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The wand.router collection, built and installed with ansible-galaxy, run by
 # Debian's ansible-playbook over ssh against three routers (tests/ansible/
 # fleet.sh): the README's playbook as it is there; creating, connecting, disconnecting and deleting interfaces on

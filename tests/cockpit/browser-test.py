@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The Cockpit page in Debian's chromium, driven through chromedriver, against
 the real wand and polkitd (run by cockpit-test.sh inside tests/system/setup.sh).
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The Cockpit page in a real browser (issue 12), run inside the system test's
 # private namespaces (tests/system/setup.sh: wand installed to /usr with the
 # page, Debian's system bus, a real polkitd, user alice in group netops):

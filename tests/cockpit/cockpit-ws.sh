@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # Sourced by tests/cockpit/cockpit-test.sh and demo/demo.sh: cockpit-ws
 # --local-session=cockpit-bridge (no authentication: whoever reaches it is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """coexist: wand next to a real NetworkManager on the same bus and links.
 
 NetworkManager runs in the test's namespaces (its own /etc, /var/lib and /run

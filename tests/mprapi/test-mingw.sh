@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The examples are Windows source: they build with mingw-w64 against the
 # real Windows headers and import library, with warnings as errors.
 # Skipped (77) when x86_64-w64-mingw32-gcc is not installed (Debian:

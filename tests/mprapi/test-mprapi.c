@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libmprapi against the real wand on the test bus (test-mprapi.sh sets it
  * up: wan0 reachable, wan1 never gets carrier, gone has no device). One
  * scenario per run, named by argv[1]; exit 1 when a check failed. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libmprapi against the real wand on a private bus in a private network
 # namespace (tests/wandctl/lib.sh: wan0 gets carrier, wan1 never does, gone
 # has no device): test-mprapi's scenarios as root and as uid 65534 denied by

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Randomized stress run of the real wand over the bus: the bus-level twin of
 the unit tests' model-based run (tests/unit/iface-model.c).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The stress run itself, inside the namespaces (see stress.py): the generator,
 the per-connection record of what wand announced, and the checks.
 

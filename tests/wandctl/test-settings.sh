@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # wandctl settings (GetSettings) and wandctl set (UpdateSettings), and the
 # file lines set changes, against the real wand on a private bus in a private
 # network namespace. Needs root; skipped (77) otherwise.

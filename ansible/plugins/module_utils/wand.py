@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -*- coding: utf-8 -*-
 # The one way the wand.router modules talk to wand: org.wand.Router1 on the
 # managed host's system bus, through python3-dbus. Turns D-Bus errors into

@@ -1,4 +1,5 @@
 #!/usr/bin/python
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -*- coding: utf-8 -*-
 # wand.router.info: what wand says on the managed host — the demand-dial
 # manager and every interface's properties — as facts to decide on.

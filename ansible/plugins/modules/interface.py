@@ -1,4 +1,5 @@
 #!/usr/bin/python
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -*- coding: utf-8 -*-
 # wand.router.interface: one WAN interface of wand, made to be as the play
 # says: present with these settings, connected, disconnected or absent.

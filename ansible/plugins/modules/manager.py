@@ -1,4 +1,5 @@
 #!/usr/bin/python
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -*- coding: utf-8 -*-
 # wand.router.manager: wand's demand-dial manager started or stopped, and
 # the configuration re-read.

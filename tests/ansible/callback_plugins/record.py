@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Records every task result and the stats of a playbook run as one JSON
 # document in the file $WAND_RECORD, for check.py: ansible-core 2.14 has no
 # json callback (it lives in ansible.posix, which Debian's ansible-core lacks).
