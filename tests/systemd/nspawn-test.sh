@@ -388,6 +388,66 @@ for _ in $(seq 50); do
 done
 check "extra appeared after systemctl reload" yes "$found"
 
+step "systemd-networkd manages a device: ManagedBy, managed-elsewhere, ClaimDevice"
+# nd0, a veth whose peer is up in the peer namespace; a .network for nd0
+# alone, so networkd leaves veth-site and tun-site as they are.
+in_ct_net ip link add nd0 type veth peer name nd0-peer netns "$ns_peer"
+in_peer ip link set nd0-peer up
+mkdir -p "$root/etc/systemd/network"
+printf '[Match]\nName=nd0\n\n[Network]\nAddress=10.78.0.1/24\n' >"$root/etc/systemd/network/50-wand-test-nd0.network"
+rm -f "$root/etc/systemd/system/systemd-networkd.service" "$root/etc/systemd/system/systemd-networkd.socket"
+ct systemctl daemon-reload
+ct systemctl start systemd-networkd.service || echo "FAIL: starting systemd-networkd"
+ND0=$M/interface/lan
+printf '[Interface]\nDevice=nd0\n' >"$root/etc/wand/interfaces/lan.conf"
+ct systemctl reload wand.service
+nd_path() {
+        ct busctl call org.freedesktop.network1 /org/freedesktop/network1 org.freedesktop.network1.Manager \
+                GetLinkByName s nd0 2>/dev/null | awk '{print $3}' | tr -d '"'
+}
+nd_state() {
+        ct busctl get-property org.freedesktop.network1 "$(nd_path)" org.freedesktop.network1.Link \
+                AdministrativeState 2>/dev/null | sed 's/^s "\(.*\)"$/\1/'
+}
+# networkd's own word for it: anything but "unmanaged" (configuring,
+# configured, …) is managing.
+nd_manages() { case $(nd_state) in unmanaged | "") echo no ;; *) echo yes ;; esac; }
+managed_by() { ct busctl get-property $W "$ND0" $W.Interface ManagedBy 2>&1; }
+runtime_file() { ct test -e /run/systemd/network/00-wand-nd0.network && echo yes || echo no; }
+wait_for() { # WHAT EXPECTED COMMAND...
+        local what=$1 want=$2 got=
+        shift 2
+        for _ in $(seq 100); do
+                got=$("$@")
+                [ "$got" = "$want" ] && break
+                sleep 0.1
+        done
+        check "$what" "$want" "$got"
+}
+wait_for "networkd manages nd0" yes nd_manages
+wait_for "wand: lan is managed by systemd-networkd" 'as 1 "systemd-networkd"' managed_by
+check "lan is unreachable, managed-elsewhere" 'as 1 "managed-elsewhere"' \
+        "$(ct busctl get-property $W "$ND0" $W.Interface UnreachabilityReasons 2>&1)"
+answer=$(ct busctl call $W "$ND0" $W.Interface Connect 2>&1)
+echo "  Connect: $answer"
+check "Connect names networkd and ClaimDevice" yes \
+        "$(grep -q 'systemd-networkd.*ClaimDevice' <<<"$answer" && echo yes || echo no)"
+ct busctl call $W "$ND0" $W.Interface UpdateSettings 'a{sv}' 1 ClaimDevice b true || echo "FAIL: UpdateSettings ClaimDevice"
+wait_for "wand's runtime .network file for nd0" yes runtime_file
+wait_for "networkd leaves nd0 to wand" unmanaged nd_state
+wait_for "ManagedBy is empty once claimed" 'as 0' managed_by
+# networkd had set nd0 up: wand's now, it mirrors that, and its Disconnect
+# holds.
+lan_state() { ct busctl get-property $W "$ND0" $W.Interface State 2>&1; }
+wait_for "lan is connected (nd0 is up, and wand's)" 's "connected"' lan_state
+ct busctl call $W "$ND0" $W.Interface Disconnect || echo "FAIL: Disconnect lan"
+sleep 2
+check "lan stays disconnected (networkd does not set nd0 up again)" 's "disconnected"' "$(lan_state)"
+ct busctl call $W "$ND0" $W.Interface Delete || echo "FAIL: Delete lan"
+wait_for "Delete removed wand's runtime file" no runtime_file
+wait_for "networkd manages nd0 again after Delete" yes nd_manages
+ct systemctl stop systemd-networkd.service systemd-networkd.socket
+
 step "the audit trail"
 ct journalctl --no-pager MESSAGE_ID=f94fd50b57444aca94bc0968bd5ac35b -o verbose |
         grep -E '^ *(MESSAGE|WAND_[A-Z_]*|_PID)=|^[A-Z][a-z]{2} ' | tail -n 16
