@@ -29,6 +29,11 @@ static int read_reasons(sd_bus_message *m, DWORD *ret) {
                         bits |= MPR_INTERFACE_CONNECTION_FAILURE;
                 else if (streq(reason, "service-stopped"))
                         bits |= MPR_INTERFACE_SERVICE_PAUSED;
+                else if (streq(reason, "managed-elsewhere"))
+                        /* The device is held by another network manager:
+                         * RRAS says "out of resources" when no port of the
+                         * interface is free for it. */
+                        bits |= MPR_INTERFACE_OUT_OF_RESOURCES;
         }
         if (r < 0)
                 return r;
