@@ -56,6 +56,7 @@ SETTINGS = (
     ('RedialIntervalSec', 'u', 'redial_interval'),
     ('RedialMaxIntervalSec', 'u', 'redial_max_interval'),
     ('RedialAttempts', 'u', 'redial_attempts'),
+    ('ClaimDevice', 'b', 'claim_device'),
 )
 
 

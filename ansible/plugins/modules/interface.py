@@ -97,6 +97,12 @@ options:
     description:
       - Failed redials in a row before wand gives up; C(0) never gives up (C(RedialAttempts)).
     type: int
+  claim_device:
+    description:
+      - Whether wand asks NetworkManager and systemd-networkd to leave I(device) to it
+        (C(ClaimDevice)); without it an interface whose device another manager holds is
+        unreachable (C(managed-elsewhere)).
+    type: bool
 notes:
   - Supports check mode (nothing is changed; C(actions) says what would be done) and diff mode
     (the settings, and the state where it is managed, before and after).
@@ -161,7 +167,8 @@ interface:
       type: dict
       sample: {"Device": "wan0", "ConnectCommand": [], "DisconnectCommand": [], "Enabled": true,
                "Persistent": false, "ConnectTimeoutSec": 20, "DisconnectTimeoutSec": 10,
-               "RedialIntervalSec": 5, "RedialMaxIntervalSec": 300, "RedialAttempts": 10}
+               "RedialIntervalSec": 5, "RedialMaxIntervalSec": 300, "RedialAttempts": 10,
+               "ClaimDevice": false}
 actions:
   description: What was done, or in check mode what would be done, in order.
   returned: always
@@ -187,7 +194,7 @@ from ansible_collections.wand.router.plugins.module_utils.wand import SETTINGS, 
 DEFAULTS = {
     'ConnectCommand': [], 'DisconnectCommand': [], 'Enabled': True, 'Persistent': False,
     'ConnectTimeoutSec': 20, 'DisconnectTimeoutSec': 10, 'RedialIntervalSec': 5,
-    'RedialMaxIntervalSec': 300, 'RedialAttempts': 10,
+    'RedialMaxIntervalSec': 300, 'RedialAttempts': 10, 'ClaimDevice': False,
 }
 COMMANDS = ('ConnectCommand', 'DisconnectCommand')
 UP = ('connected', 'connecting', 'disconnecting')  # what Disconnect() ends
@@ -291,6 +298,7 @@ def main():
             redial_interval=dict(type='int'),
             redial_max_interval=dict(type='int'),
             redial_attempts=dict(type='int'),
+            claim_device=dict(type='bool'),
         ),
         supports_check_mode=True,
     )
