@@ -84,25 +84,7 @@ wt_ctl manager start
 
 wt_log "over ssh"
 bin=$wt_dir/bin
-mkdir -p "$bin"
-# What sd-bus runs: "ssh -xT -- HOST systemd-stdio-bridge"; this one runs it
-# here against the test bus, as sshd would on the router (as
-# tests/wandctl/test-remote.sh does).
-cat >"$bin/ssh" <<'SH'
-#!/bin/sh
-while [ $# -gt 0 ]; do
-case "$1" in
---) shift; break ;;
--*) shift ;;
-*) break ;;
-esac
-done
-host=$1
-shift
-[ "$host" = unreachable ] && { echo "ssh: connect to host unreachable: No route to host" >&2; exit 255; }
-exec "$@" --bus-path="$FAKE_SSH_BUS"
-SH
-chmod +x "$bin/ssh"
+wt_fake_ssh "$bin"
 if command -v systemd-stdio-bridge >/dev/null; then
         (unset DBUS_SYSTEM_BUS_ADDRESS; PATH=$bin:$PATH FAKE_SSH_BUS=$wt_bus run remote)
 else

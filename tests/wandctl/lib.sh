@@ -296,3 +296,28 @@ wt_finish() {
         echo "all expectations met"
         exit 0
 }
+
+# An ssh for -H (and libmprapi's remote servers) in DIR: sd-bus runs
+# "ssh -xT -- HOST systemd-stdio-bridge"; this one runs the remote command
+# here against $FAKE_SSH_BUS, as sshd would on the router against its system
+# bus, logs its arguments to $FAKE_SSH_LOG when set, and fails as ssh does
+# for the host "unreachable".
+wt_fake_ssh() {
+        mkdir -p "$1"
+        cat >"$1/ssh" <<'SH'
+#!/bin/sh
+[ -n "$FAKE_SSH_LOG" ] && echo "ssh $*" >>"$FAKE_SSH_LOG"
+while [ $# -gt 0 ]; do
+case "$1" in
+--) shift; break ;;
+-*) shift ;;
+*) break ;;
+esac
+done
+host=$1
+shift
+[ "$host" = unreachable ] && { echo "ssh: connect to host unreachable: No route to host" >&2; exit 255; }
+exec "$@" --bus-path="$FAKE_SSH_BUS"
+SH
+        chmod +x "$1/ssh"
+}

@@ -9,26 +9,7 @@ set -uo pipefail
 wt_setup "$@"
 
 bin=$wt_dir/bin log=$wt_dir/ssh.log
-mkdir -p "$bin"
-# What sd-bus runs for -H: "ssh -xT -- HOST systemd-stdio-bridge".
-# This ssh runs the remote command here, against the test bus, as
-# sshd would run it on the router against its system bus.
-cat >"$bin/ssh" <<'SH'
-#!/bin/sh
-echo "ssh $*" >>"$FAKE_SSH_LOG"
-while [ $# -gt 0 ]; do
-case "$1" in
---) shift; break ;;
--*) shift ;;
-*) break ;;
-esac
-done
-host=$1
-shift
-[ "$host" = unreachable ] && { echo "ssh: connect to host unreachable: No route to host" >&2; exit 255; }
-exec "$@" --bus-path="$FAKE_SSH_BUS"
-SH
-chmod +x "$bin/ssh"
+wt_fake_ssh "$bin"
 command -v systemd-stdio-bridge >/dev/null || wt_die "systemd-stdio-bridge is not installed"
 
 # wandctl itself gets no address: only the "remote" side knows it.
