@@ -330,8 +330,7 @@ int manager_set_iface_enabled_async(Manager *m, Iface *i, bool enabled, IfaceDon
         r = settings_copy(&s, iface_configured_settings(i));
         if (r < 0)
                 return r;
-        if (s.enabled != enabled)
-                log_info("%s: %s.", i->name, enabled ? "enabled" : "disabled");
+        /* (What it did is logged when it is done: the audit trail.) */
         s.enabled = enabled;
         return manager_update_iface_settings_async(m, i, &s, done, userdata);
 }
