@@ -59,7 +59,7 @@ typedef struct Query {
         char cancellation_id[64];
         bool interactive;
         QueryPhase phase;
-        sd_bus_slot *match_slot, *call_slot;
+        sd_bus_slot *call_slot;
         int result;            /* 1, or -EACCES / -EKEYREJECTED / -ENOBUFS */
         char *message;         /* for the error */
         bool redispatched;     /* DONE, and its call is being (or was) handled again */
@@ -92,10 +92,12 @@ struct PolkitRegistry {
         size_t n_phase[_QUERY_PHASE_MAX];
         size_t n_redispatched;
         sd_bus_slot *filter_slot;
+        sd_bus_slot *owner_match_slot; /* callers leaving */
         sd_event_source *sweep_source;
 };
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
         PolkitRegistry *reg = calloc(1, sizeof(*reg));
@@ -105,6 +107,18 @@ int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
                 return -ENOMEM;
         reg->bus = sd_bus_ref(bus);
         r = sd_bus_add_filter(bus, &reg->filter_slot, on_message, reg);
+        /* Callers that leave while polkit decides: one watch for all, set
+         * before any check is sent. The bus handles our messages in order,
+         * so a caller that leaves after it is seen leaving, and polkit itself
+         * refuses a subject that left before. A match per check (AddMatch,
+         * its reply, RemoveMatch) cost wand and the bus three messages and
+         * wand a wake-up per call (bench/, issue 15); callers come and go
+         * far less often than they call. */
+        if (r >= 0)
+                r = sd_bus_add_match_async(bus, &reg->owner_match_slot,
+                                           "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                           "interface='org.freedesktop.DBus',member='NameOwnerChanged'",
+                                           on_name_owner_changed, NULL, reg);
         if (r < 0) {
                 polkit_registry_free(reg);
                 return r;
@@ -124,7 +138,6 @@ static void query_free(Query *q) {
                         q->registry->n_redispatched -= q->redispatched;
                         break;
                 }
-        sd_bus_slot_unref(q->match_slot);
         sd_bus_slot_unref(q->call_slot);
         sd_bus_message_unref(q->call);
         free(q->action);
@@ -206,6 +219,7 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         while (reg->queries)
                 query_free(reg->queries);
         sd_bus_slot_unref(reg->filter_slot);
+        sd_bus_slot_unref(reg->owner_match_slot);
         sd_event_source_disable_unref(reg->sweep_source);
         sd_bus_unref(reg->bus);
         free(reg);
@@ -283,7 +297,6 @@ static void query_done(Query *q, int result, const char *message) {
         q->result = result;
         free(q->message);
         q->message = message ? strdup(message) : NULL;
-        q->match_slot = sd_bus_slot_unref(q->match_slot);
         q->call_slot = sd_bus_slot_unref(q->call_slot);
 
         r = sd_bus_enqueue_for_read(q->registry->bus, q->call);
@@ -346,26 +359,12 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         return 0;
 }
 
-static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-
 static int ask_polkit(Query *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        _cleanup_free_ char *match = NULL;
         PolkitRegistry *reg = q->registry;
         int r;
 
-        /* Watch the caller first: the bus handles our messages in order, so a
-         * caller that leaves after AddMatch is seen leaving, and polkit itself
-         * refuses a subject that left before. */
-        if (asprintf(&match,
-                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
-                     q->sender) < 0)
-                return -ENOMEM;
-        r = sd_bus_add_match_async(reg->bus, &q->match_slot, match, on_name_owner_changed, NULL, q);
-        if (r < 0)
-                return r;
-
+        /* The caller is watched already (polkit_registry_new()). */
         r = sd_bus_message_new_method_call(reg->bus, &m, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                                            "CheckAuthorization");
         if (r < 0)
@@ -537,32 +536,26 @@ static int decide_for_uid(Query *q, uint32_t uid) {
         return 0;
 }
 
+/* A caller left: its checks still at polkit are cancelled and forgotten.
+ * Its calls already answered are on their way back to their handlers; the
+ * others have not asked polkit yet (its uid lookup fails, as polkit would). */
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Query *q = userdata;
+        PolkitRegistry *reg = userdata;
         const char *name, *old_owner, *new_owner;
 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
-        if (!streq(name, q->sender) || !isempty(new_owner))
-                return 0;
+        if (name[0] != ':' || !isempty(new_owner))
+                return 0; /* a well-known name, or one taken: not a caller leaving */
 
-        switch (q->phase) {
-        case QUERY_ASK_POLKIT:
+        for (Query *q = reg->queries, *next; q; q = next) {
+                next = q->next;
+                if (q->phase != QUERY_ASK_POLKIT || !streq(q->sender, name))
+                        continue;
                 log_info("%s left while polkit was deciding %s; cancelling the check.", q->sender, q->action);
-                (void) sd_bus_call_method_async(q->registry->bus, NULL, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                (void) sd_bus_call_method_async(reg->bus, NULL, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
                                                 "CancelCheckAuthorization", NULL, NULL, "s", q->cancellation_id);
                 query_free(q);
-                break;
-        case QUERY_ASK_UID:
-                log_debug("%s left before its authorization check; dropping its call.", q->sender);
-                query_free(q);
-                break;
-        case QUERY_DONE:
-                break; /* the call is already on its way back to the handler */
-        case QUERY_NEW:
-        case QUERY_WAIT_UID:
-        case _QUERY_PHASE_MAX:
-                break; /* not watched yet */
         }
         return 0;
 }
