@@ -8,7 +8,14 @@
  * Between two calls the connection is activated again as root, untimed.
  *
  *   bench-nm --device DEV --netns PATH --address A.B.C.D --connection UUID
- *            [--iterations N] [--gap-ms MS]
+ *            [--iterations N] [--gap-ms MS] [--ready-timeout S]
+ *
+ * Nothing is timed before NetworkManager says it has started (its Startup
+ * property false) and lists DEV as a managed device that has left the
+ * unavailable states: on a loaded machine it answers on the bus seconds
+ * before that, and a measurement begun early fails on a device it does not
+ * know yet. Not ready within S seconds (default 30): exit status 3 and a
+ * sentence saying what was missing.
  *
  * Prints JSON. */
 #include <arpa/inet.h>
@@ -30,12 +37,14 @@
 #define NM_BUS "org.freedesktop.NetworkManager"
 #define NM_PATH "/org/freedesktop/NetworkManager"
 #define NM_DEVICE "org.freedesktop.NetworkManager.Device"
+#define NM_STATE_DISCONNECTED 30 /* managed, available, not activated */
 #define NM_STATE_ACTIVATED 100
 #define TIMEOUT_MS 20000
+#define EXIT_NOT_READY 3
 
 static const char *arg_device, *arg_netns, *arg_address, *arg_connection;
 static unsigned arg_iterations = 50;
-static double arg_gap_ms = 10;
+static double arg_gap_ms = 10, arg_ready_timeout_s = 30;
 
 static void parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -45,6 +54,7 @@ static void parse_argv(int argc, char *argv[]) {
                 { "connection", required_argument, NULL, 'c' },
                 { "iterations", required_argument, NULL, 'i' },
                 { "gap-ms", required_argument, NULL, 'g' },
+                { "ready-timeout", required_argument, NULL, 'r' },
                 {}
         };
         int c;
@@ -57,6 +67,7 @@ static void parse_argv(int argc, char *argv[]) {
                 case 'c': arg_connection = optarg; break;
                 case 'i': arg_iterations = (unsigned) atoi(optarg); break;
                 case 'g': arg_gap_ms = atof(optarg); break;
+                case 'r': arg_ready_timeout_s = atof(optarg); break;
                 default: exit(2);
                 }
         if (!arg_device || !arg_netns || !arg_address || !arg_connection)
@@ -160,6 +171,53 @@ static void activate(sd_bus *root, Watcher *w, const char *device_path, const ch
         }
 }
 
+/* What is still missing before NetworkManager can be measured, into why;
+ * true once nothing is. */
+static bool nm_ready(sd_bus *bus, char *why, size_t size) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *device_path;
+        int startup = 1, managed = 0;
+        uint32_t state = 0;
+        bool ready = false;
+
+        if (sd_bus_get_property_trivial(bus, NM_BUS, NM_PATH, NM_BUS, "Startup", &error, 'b', &startup) < 0)
+                snprintf(why, size, "reading its Startup property: %s", error.message);
+        else if (startup)
+                snprintf(why, size, "it still says Startup=true");
+        else if (sd_bus_call_method(bus, NM_BUS, NM_PATH, NM_BUS, "GetDeviceByIpIface", &error, &reply, "s",
+                                    arg_device) < 0 ||
+                 sd_bus_message_read(reply, "o", &device_path) < 0)
+                snprintf(why, size, "it has no device %s: %s", arg_device, error.message ?: "bad reply");
+        else if (sd_bus_get_property_trivial(bus, NM_BUS, device_path, NM_DEVICE, "Managed", &error, 'b', &managed) <
+                         0 ||
+                 sd_bus_get_property_trivial(bus, NM_BUS, device_path, NM_DEVICE, "State", &error, 'u', &state) < 0)
+                snprintf(why, size, "reading %s's Managed and State: %s", arg_device, error.message);
+        else if (!managed)
+                snprintf(why, size, "%s is not managed", arg_device);
+        else if (state < NM_STATE_DISCONNECTED)
+                snprintf(why, size, "%s is in device state %u (unavailable or earlier)", arg_device, state);
+        else
+                ready = true;
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return ready;
+}
+
+static void wait_until_ready(sd_bus *bus) {
+        uint64_t start = now_ns();
+        char why[512] = "";
+
+        while (!nm_ready(bus, why, sizeof(why))) {
+                if (now_ns() - start > (uint64_t) (arg_ready_timeout_s * 1e9)) {
+                        fprintf(stderr, "bench-nm: NetworkManager was not ready to be measured within %g s: %s\n",
+                                arg_ready_timeout_s, why);
+                        exit(EXIT_NOT_READY);
+                }
+                sleep_ms(50);
+        }
+}
+
 typedef struct Outcome {
         uint64_t reply;
         bool failed;
@@ -229,6 +287,7 @@ int main(int argc, char *argv[]) {
         root = bus_open_system_as(0);
         user = bus_open_system_as(BENCH_USER_UID);
         watcher_open(&w);
+        wait_until_ready(root);
 
         if (sd_bus_call_method(root, NM_BUS, NM_PATH, NM_BUS, "GetDeviceByIpIface", &error, &dev, "s", arg_device) < 0 ||
             sd_bus_message_read(dev, "o", &device_path) < 0)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See bench.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <math.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +260,34 @@ Rtnl *rtnl_open(void) {
         nl->portid = mnl_socket_get_portid(nl->sock);
         nl->seq = (uint32_t) time(NULL);
         return nl;
+}
+
+Rtnl *rtnl_open_in(const char *netns_path) {
+        int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = open(netns_path, O_RDONLY | O_CLOEXEC);
+        Rtnl *nl;
+
+        if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) < 0)
+                die("entering %s: %m", netns_path);
+        nl = rtnl_open(); /* the socket stays in the namespace it was made in */
+        if (setns(self, CLONE_NEWNET) < 0)
+                die("leaving %s: %m", netns_path);
+        close(self);
+        close(target);
+        return nl;
+}
+
+int rtnl_ifindex_in(const char *netns_path, const char *name) {
+        int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = open(netns_path, O_RDONLY | O_CLOEXEC);
+        int ifindex;
+
+        if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) < 0)
+                die("entering %s: %m", netns_path);
+        ifindex = rtnl_ifindex(name);
+        if (setns(self, CLONE_NEWNET) < 0)
+                die("leaving %s: %m", netns_path);
+        close(self);
+        close(target);
+        return ifindex;
 }
 
 void rtnl_close(Rtnl *nl) {

@@ -81,8 +81,11 @@ double timed_check_authorization_process(sd_bus *bus, uid_t uid, const char *act
 /* rtnetlink, a socket of our own. */
 typedef struct Rtnl Rtnl;
 Rtnl *rtnl_open(void);
+/* The same, in the network namespace at netns_path (/run/netns/NAME). */
+Rtnl *rtnl_open_in(const char *netns_path);
 void rtnl_close(Rtnl *nl);
 int rtnl_ifindex(const char *name);
+int rtnl_ifindex_in(const char *netns_path, const char *name);
 /* Sets the link up or down and waits for the kernel's ACK. Returns µs. */
 double rtnl_set_up(Rtnl *nl, int ifindex, bool up);
 
