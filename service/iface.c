@@ -589,7 +589,8 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         r = waiter_add(&i->connect_waiters, done, userdata);
         if (r < 0)
                 return r;
-        log_info("%s: connecting (device %s).", i->name, i->settings.device);
+        /* The state's change says it at info level, next to who asked. */
+        log_debug("%s: connecting (device %s).", i->name, i->settings.device);
         redial_stop(i);
         i->redialing = i->method->redials && i->settings.persistent;
         attempt_start(i);
@@ -625,7 +626,7 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
                 publish(i, 0);
                 waiters_finish(i, w, -ECONNREFUSED, msg ?: "Connection attempt cancelled.");
         } else {
-                log_info("%s: disconnecting (device %s).", i->name, i->settings.device);
+                log_debug("%s: disconnecting (device %s).", i->name, i->settings.device);
                 r = start_disconnect(i);
         }
         if (r < 0) {
