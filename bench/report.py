@@ -24,6 +24,7 @@ TARGETS = {
     "throughput_ratio_32": (">=", 0.9),
     "ready_s_10000": ("<=", 1.0),
     "get_managed_objects_ms_10000": ("<=", 100.0),
+    "get_managed_objects_floor_ratio_10000": ("<=", 2.0),
     "rss_mib_10000": ("<=", 32.0),
     "disconnect_p50_ratio_10000_vs_10": ("<=", 1.10),
     "networkmanager_ratio_root": (">=", 4.0),
@@ -65,6 +66,70 @@ def median(xs):
 
 def scale_floor_ratio(d):
     return ratio(p50(d, "disconnect_root"), total(p50(d, "ping_root"), p50(d, "netlink_down")))
+
+
+def ms(x):
+    return x / 1000 if x is not None else None
+
+
+# The scale figures compared between 10,000 and 50,000 interfaces: the name
+# in growth_50000_vs_10000, its label, and how to read it from a scale entry.
+GROWTH = (
+    ("ready_s", "READY (s)", lambda d: d["ready_s_p50"]),
+    ("rss_mib", "RSS (MiB)", lambda d: d["rss_mib"]),
+    ("rss_mib_ready", "RSS at READY (MiB)", lambda d: d["rss_mib_ready"]),
+    ("stop_s", "SIGTERM to exit (s)", lambda d: d.get("stop_s")),
+    ("get_managed_objects_ms", "GetManagedObjects p50 (ms)", lambda d: ms(p50(d, "get_managed_objects"))),
+    ("get_managed_objects_floor_ms", "its floor p50 (ms)", lambda d: ms(p50(d, "get_managed_objects_floor"))),
+    ("get_managed_objects_cpu_ms_wand", "GetManagedObjects, wand's CPU (ms)",
+     lambda d: d.get("get_managed_objects_cpu_ms_wand")),
+    ("list_interfaces_ms", "ListInterfaces p50 (ms)", lambda d: ms(p50(d, "list_interfaces"))),
+    ("disconnect_p50_ms", "Disconnect p50 (ms)", lambda d: ms(p50(d, "disconnect_root"))),
+)
+# What must stay flat rather than grow with the number of interfaces.
+GROWTH_FLAT = ("disconnect_p50_ms",)
+
+
+def scale_figures(figures, notes, scale, quick):
+    """The scale section's figures at 10,000 and 50,000 interfaces, the
+    GetManagedObjects floor, and each figure's growth from 10,000 to 50,000
+    against linear (5×)."""
+    for n in (10000, 50000):
+        d = scale.get(n)
+        figures[f"get_managed_objects_floor_ms_{n}"] = ms(p50(d, "get_managed_objects_floor"))
+        figures[f"get_managed_objects_floor_ratio_{n}"] = d.get("get_managed_objects_floor_ratio") if d else None
+    s50k = scale.get(50000)
+    figures["ready_s_50000"] = s50k["ready_s_p50"] if s50k else None
+    figures["rss_mib_50000"] = s50k["rss_mib"] if s50k else None
+    figures["get_managed_objects_ms_50000"] = ms(p50(s50k, "get_managed_objects"))
+    figures["list_interfaces_ms_50000"] = ms(p50(s50k, "list_interfaces"))
+    figures["disconnect_p50_ms_50000"] = ms(p50(s50k, "disconnect_root"))
+    for n, d in sorted(scale.items()):
+        # A reply the bus would not pass: wand (or the stand-in, which asks
+        # wand for it) answered LimitsExceeded; the figure is null.
+        if d.get("get_managed_objects_error"):
+            notes[f"get_managed_objects_ms_{n}"] = d["get_managed_objects_error"]
+        if d.get("get_managed_objects_floor_error"):
+            notes[f"get_managed_objects_floor_ms_{n}"] = d["get_managed_objects_floor_error"]
+    if not s50k:
+        why = "quick run: 50,000 interfaces not measured" if quick else "50,000 interfaces not measured"
+        for k in ("ready_s_50000", "get_managed_objects_ms_50000"):
+            notes.setdefault(k, why)
+    growth = {}
+    s10k = scale.get(10000)
+    if s10k and s50k:
+        for key, _, get in GROWTH:
+            g = ratio(get(s50k), get(s10k))
+            growth[key] = round(g, 3) if g is not None else None
+        worse = [k for k, g in growth.items() if g is not None and g > 5.0]
+        grew = [k for k in GROWTH_FLAT if growth.get(k) is not None and growth[k] > 1.5]
+        if worse or grew:
+            notes["growth_50000_vs_10000"] = (
+                "from 10,000 to 50,000 interfaces "
+                + "; ".join([f"{k} grew {growth[k]:.2f}×, more than linear (5×)" for k in worse]
+                            + [f"{k} grew {growth[k]:.2f}×, where it should stay flat" for k in grew if k not in worse])
+                + " (bench/README.md, Profiling).")
+    figures["growth_50000_vs_10000"] = growth or None
 
 
 def us(x):
@@ -134,6 +199,11 @@ def limits(figures, notes, gap, throughput, s10k, pairs):
             "sd-bus's generic ObjectManager (per object: the fallback vtable's find callback, a format string per "
             f"entry), dbus-daemon {s10k.get('get_managed_objects_cpu_ms_bus', float('nan')):.0f} ms to pass the 5 MB "
             "reply on; bench/proposed/0001-own-get-managed-objects.patch halves wand's part.")
+    if s10k and missed("get_managed_objects_floor_ratio_10000", figures["get_managed_objects_floor_ratio_10000"]):
+        notes["get_managed_objects_floor_ratio_10000"] = (
+            f"per call wand spends {s10k.get('get_managed_objects_cpu_ms_wand', float('nan')):.0f} ms of CPU where "
+            f"the stand-in building the same reply spends {s10k.get('get_managed_objects_floor_cpu_ms_stand_in', float('nan')):.0f} ms; "
+            "dbus-daemon passes either for about the same.")
     if pairs and missed("disconnect_p50_ratio_10000_vs_10", figures["disconnect_p50_ratio_10000_vs_10"]):
         norm = figures.get("disconnect_floor_ratio_10000_vs_10")
         if norm is not None and norm <= 1.10:
@@ -243,6 +313,7 @@ def main():
         for k in ("ready_s_10000", "get_managed_objects_ms_10000", "rss_mib_10000",
                   "disconnect_p50_ratio_10000_vs_10"):
             notes[k] = why
+    scale_figures(figures, notes, scale, args.quick == "yes")
 
     # 5: NetworkManager.
     wand_root, wand_user = p50(gap, "disconnect_root"), p50(gap, "disconnect_user")
@@ -276,7 +347,8 @@ def main():
     w("| figure | value | target | met |")
     w("| --- | --- | --- | --- |")
     for key in ("disconnect_floor_ratio", "disconnect_floor_ratio_unprivileged", "throughput_ratio_32",
-                "throughput_ratio_32_polkit", "ready_s_10000", "get_managed_objects_ms_10000", "rss_mib_10000",
+                "throughput_ratio_32_polkit", "ready_s_10000", "get_managed_objects_ms_10000",
+                "get_managed_objects_floor_ratio_10000", "rss_mib_10000",
                 "disconnect_p50_ratio_10000_vs_10", "disconnect_floor_ratio_10000_vs_10", "networkmanager_ratio_root",
                 "networkmanager_ratio_unprivileged"):
         v = figures[key]
@@ -350,22 +422,42 @@ def main():
         w("### Scale")
         w("")
         w(f"Configured interfaces, all on real veth devices (created up to {args.links}); wand started "
-          "fresh at each size. READY: from fork() to sd_notify READY=1 (median of 3 starts). RSS: after the "
-          "calls below. Disconnect: root, gapped.")
+          "fresh at each size. READY: from fork() to sd_notify READY=1 (median of 3 starts; one past 10,000). "
+          "RSS: after the "
+          "calls below. GetManagedObjects' floor: a stand-in on the same bus answering with wand's reply, "
+          "built again from a decoded copy with sd-bus's basic appends; its calls alternate with wand's on "
+          "one connection. CPU per call from /proc. Disconnect: root, gapped.")
         w("")
         w("| interfaces | READY | GetManagedObjects p50 (p99) | its CPU: wand / dbus-daemon | "
+          "floor p50 (p99) | floor's CPU: stand-in / dbus-daemon | wand / floor | "
           "ListInterfaces p50 (p99) | RSS (at READY) | "
           "Ping p50 | netlink down p50 | Disconnect p50 (p99) | Disconnect / (Ping + netlink) |")
-        w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for n in sorted(scale):
             d = scale[n]
             w(f"| {n:,} | {d['ready_s_p50'] * 1000:.0f} ms | {us(p50(d, 'get_managed_objects'))} "
               f"({us(p99(d, 'get_managed_objects'))}) | "
               f"{num(d.get('get_managed_objects_cpu_ms_wand'), '{:.1f}')} / "
-              f"{num(d.get('get_managed_objects_cpu_ms_bus'), '{:.1f}')} ms | {us(p50(d, 'list_interfaces'))} "
+              f"{num(d.get('get_managed_objects_cpu_ms_bus'), '{:.1f}')} ms | "
+              f"{us(p50(d, 'get_managed_objects_floor'))} ({us(p99(d, 'get_managed_objects_floor'))}) | "
+              f"{num(d.get('get_managed_objects_floor_cpu_ms_stand_in'), '{:.1f}')} / "
+              f"{num(d.get('get_managed_objects_floor_cpu_ms_bus'), '{:.1f}')} ms | "
+              f"{num(d.get('get_managed_objects_floor_ratio'), '{:.2f}')} | {us(p50(d, 'list_interfaces'))} "
               f"({us(p99(d, 'list_interfaces'))}) | {d['rss_mib']:.1f} MiB ({d['rss_mib_ready']:.1f}) | "
               f"{us(p50(d, 'ping_root'))} | {us(p50(d, 'netlink_down'))} | {us(p50(d, 'disconnect_root'))} "
               f"({us(p99(d, 'disconnect_root'))}) | {num(scale_floor_ratio(d), '{:.3f}')} |")
+        w("")
+
+    growth = figures.get("growth_50000_vs_10000")
+    if growth:
+        w("From 10,000 to 50,000 interfaces (linear: 5×; Disconnect should stay flat):")
+        w("")
+        w("| figure | 10,000 | 50,000 | 50,000 / 10,000 | over linear (÷ 5) |")
+        w("| --- | --- | --- | --- | --- |")
+        for key, label, get in GROWTH:
+            a, b, g = get(scale[10000]), get(scale[50000]), growth.get(key)
+            w(f"| {label} | {num(a, '{:.3f}')} | {num(b, '{:.3f}')} | {num(g, '{:.2f}×')} | "
+              f"{num(g / 5 if g is not None else None, '{:.2f}')} |")
         w("")
 
     if pairs:
@@ -445,13 +537,14 @@ def plot(scale, out):
         return
     data = f"{out}/.scale.dat"
     with open(data, "w") as f:
-        f.write("# interfaces disc_p50 disc_p99 gmo_p50 gmo_p99 list_p50 list_p99 ping_p50 (ms)\n")
+        f.write("# interfaces disc_p50 disc_p99 gmo_p50 gmo_p99 list_p50 list_p99 ping_p50 floor_p50 (ms)\n")
         for n in sorted(scale):
             d = scale[n]
             vals = [p50(d, "disconnect_root"), p99(d, "disconnect_root"), p50(d, "get_managed_objects"),
                     p99(d, "get_managed_objects"), p50(d, "list_interfaces"), p99(d, "list_interfaces"),
-                    p50(d, "ping_root")]
-            f.write(f"{n} " + " ".join(f"{v / 1000:.4f}" for v in vals) + "\n")
+                    p50(d, "ping_root"), p50(d, "get_managed_objects_floor")]
+            # gnuplot skips "NaN": a figure not taken (LimitsExceeded).
+            f.write(f"{n} " + " ".join("NaN" if v is None else f"{v / 1000:.4f}" for v in vals) + "\n")
     script = f"""
 set terminal pngcairo size 1000,640 font ",11"
 set output "{png}"
@@ -459,12 +552,13 @@ set title "wand: latency against the number of configured interfaces (median, p9
 set logscale xy
 set xlabel "configured interfaces"
 set ylabel "latency (ms)"
-set xrange [5:20000]
-set yrange [0.02:1000]
+set xrange [5:100000]
+set yrange [0.02:5000]
 set grid xtics ytics mxtics mytics lc rgb "#dddddd"
 set key top left
-set xtics ("10" 10, "100" 100, "1,000" 1000, "10,000" 10000)
+set xtics ("10" 10, "100" 100, "1,000" 1000, "10,000" 10000, "50,000" 50000)
 plot "{data}" using 1:4 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "GetManagedObjects p50", \\
+     "{data}" using 1:9 with linespoints lw 1 pt 6 lc rgb "#17becf" title "GetManagedObjects floor (stand-in) p50", \\
      "{data}" using 1:5 with lines dt 2 lc rgb "#1f77b4" title "GetManagedObjects p99", \\
      "{data}" using 1:6 with linespoints lw 2 pt 5 lc rgb "#2ca02c" title "ListInterfaces p50", \\
      "{data}" using 1:7 with lines dt 2 lc rgb "#2ca02c" title "ListInterfaces p99", \\

@@ -1,16 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scale: wand started with N configured interfaces. Start to READY (the
  * sd_notify READY=1 wand sends once it owns its name, measured from just
- * before fork()), resident memory, GetManagedObjects, ListInterfaces, and
- * Disconnect by root on bw0 with the same idle gap as the latency loop.
+ * before fork()), resident memory, GetManagedObjects against its floor,
+ * ListInterfaces, and Disconnect by root on bw0 with the same idle gap as
+ * the latency loop.
  *
  *   bench-scale --wand BIN --config-dir DIR --runtime-dir DIR --interfaces N
  *               --floor-dev DEV [--starts S] [--disconnects D] [--gap-ms MS]
- *               [--log FILE] [--no-listing]
+ *               [--gmo-calls C] [--log FILE] [--no-listing]
+ *
+ * GetManagedObjects' floor is a stand-in (a child process with a bus
+ * connection of its own, owning org.wand.Bench) that asked wand for
+ * GetManagedObjects once, kept the reply, and answers each call with a copy
+ * of it (sd_bus_message_copy into a new method return): the bus passing a
+ * reply of that size and signature plus sd-bus's generic serialization of
+ * it, and no lookup of any object or property. Its calls alternate with wand's on the same
+ * connection, so the machine's load weighs on both alike; the CPU each call
+ * costs wand, the stand-in and dbus-daemon is read from /proc around it.
  *
  * The Disconnect loop also takes the floors (Ping, rtnetlink link down of
  * DEV, a veth wand does not manage) with the same gap, so that a change
  * between sizes can be told apart from the kernel's or the bus's.
+ *
+ * A GetManagedObjects reply the bus would not pass (over its 32 MiB message
+ * limit) is refused with org.freedesktop.DBus.Error.LimitsExceeded: the
+ * figure is then null, with the error's message beside it.
  *
  * wand is started S times (the median is reported); the last one is
  * measured further, then stopped. --no-listing: only the Disconnect loop.
@@ -20,10 +34,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -32,7 +48,8 @@
 #include "bench.h"
 
 static const char *arg_wand, *arg_config_dir, *arg_runtime_dir, *arg_floor_dev, *arg_log = "/dev/null";
-static unsigned arg_interfaces, arg_starts = 3, arg_disconnects = 100;
+static unsigned arg_interfaces, arg_starts = 3, arg_disconnects = 100, arg_gmo_calls;
+static bool arg_gmo_calls_set;
 static double arg_gap_ms = 10;
 static bool arg_listing = true;
 
@@ -47,6 +64,7 @@ static void parse_argv(int argc, char *argv[]) {
                 { "gap-ms", required_argument, NULL, 'g' },
                 { "log", required_argument, NULL, 'l' },
                 { "floor-dev", required_argument, NULL, 'f' },
+                { "gmo-calls", required_argument, NULL, 'G' },
                 { "no-listing", no_argument, NULL, 'N' },
                 {}
         };
@@ -63,6 +81,7 @@ static void parse_argv(int argc, char *argv[]) {
                 case 'g': arg_gap_ms = atof(optarg); break;
                 case 'l': arg_log = optarg; break;
                 case 'f': arg_floor_dev = optarg; break;
+                case 'G': arg_gmo_calls = (unsigned) atoi(optarg); arg_gmo_calls_set = true; break;
                 case 'N': arg_listing = false; break;
                 default: exit(2);
                 }
@@ -104,14 +123,22 @@ static pid_t start_wand(double *ready_s) {
                 _exit(127);
         }
 
-        for (;;) {
+        /* Generous: a start-up that grows worse than linearly should show
+         * as a figure, not as a failed run; one that ends says so at once. */
+        for (unsigned waited = 0;;) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                int r = poll(&p, 1, 60000);
+                int r = poll(&p, 1, 1000), status;
                 if (r < 0 && errno == EINTR)
                         continue;
-                if (r <= 0) {
+                if (r < 0)
+                        die("poll: %m");
+                if (r == 0) {
+                        if (waitpid(pid, &status, WNOHANG) == pid)
+                                die("wand exited (status %d) before READY=1 (see %s)", status, arg_log);
+                        if (++waited < 600)
+                                continue;
                         kill(pid, SIGTERM);
-                        die("wand did not report READY=1 within 60 s (see %s)", arg_log);
+                        die("wand did not report READY=1 within 600 s (see %s)", arg_log);
                 }
                 ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
                 if (n < 0)
@@ -126,11 +153,15 @@ static pid_t start_wand(double *ready_s) {
         return pid;
 }
 
-static void stop_wand(pid_t pid) {
+/* Stops wand; returns the seconds until it exited. */
+static double stop_wand(pid_t pid) {
+        uint64_t t0 = now_ns();
+
         if (kill(pid, SIGTERM) < 0)
                 die("kill %d: %m", (int) pid);
         if (waitpid(pid, NULL, 0) < 0)
                 die("waitpid: %m");
+        return (double) (now_ns() - t0) / 1e9;
 }
 
 /* VmRSS or VmHWM of pid, MiB. */
@@ -152,7 +183,45 @@ static double proc_status_mib(pid_t pid, const char *key) {
         return kib / 1024.0;
 }
 
-/* Skips one complete value of the current type in m. */
+#define OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
+/* The stand-in's name: Debian's policy lets no one own a name or receive a
+ * method call; bench/org.wand.Bench.conf lets root own this one and anyone
+ * call its ObjectManager, in rules of the form wand's policy has. */
+#define STAND_IN_BUS "org.wand.Bench"
+#define LIMITS_EXCEEDED "org.freedesktop.DBus.Error.LimitsExceeded"
+
+/* CPU time pid has used, all its threads, in ns: the scheduler's own sum
+ * (schedstat), finer than /proc/PID/stat's clock ticks, which a call of
+ * 0.1 ms would mostly miss. 0 if pid is gone. */
+static uint64_t proc_cpu_ns(pid_t pid) {
+        char path[64], file[64 + 256 + 16];
+        uint64_t sum = 0;
+        struct dirent *de;
+        DIR *d;
+
+        snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
+        d = opendir(path);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                unsigned long long ns;
+                FILE *f;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(file, sizeof(file), "%s/%s/schedstat", path, de->d_name);
+                f = fopen(file, "re");
+                if (!f)
+                        continue;
+                if (fscanf(f, "%llu", &ns) == 1)
+                        sum += ns;
+                fclose(f);
+        }
+        closedir(d);
+        return sum;
+}
+
+/* The number of elements of the array the reader is at. */
 static unsigned count_array(sd_bus_message *m, const char *contents) {
         unsigned n = 0;
         if (sd_bus_message_enter_container(m, 'a', contents) < 0)
@@ -160,6 +229,33 @@ static unsigned count_array(sd_bus_message *m, const char *contents) {
         while (sd_bus_message_skip(m, contents) > 0)
                 n++;
         return n;
+}
+
+/* One call, timed. A LimitsExceeded answer is returned in *error (its
+ * message), any other error is fatal. Returns µs, the reply in *reply (NULL
+ * after an error). */
+static double call_limited(sd_bus *bus, const char *dest, const char *iface, const char *member,
+                           sd_bus_message **reply, char **error) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL;
+        uint64_t t0, t1;
+        int r;
+
+        *reply = NULL;
+        if (sd_bus_message_new_method_call(bus, &m, dest, WAND_PATH, iface, member) < 0)
+                die("new message");
+        t0 = now_ns();
+        r = sd_bus_call(bus, m, 0, &e, reply);
+        t1 = now_ns();
+        if (r < 0) {
+                if (!sd_bus_error_has_name(&e, LIMITS_EXCEEDED))
+                        die("%s.%s on %s: %s", iface, member, dest, e.message ?: strerror(-r));
+                if (!*error && asprintf(error, "%s: %s", e.name, e.message ?: "") < 0)
+                        die("out of memory");
+        }
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(m);
+        return (double) (t1 - t0) / 1000.0;
 }
 
 static double call_and_count(sd_bus *bus, const char *iface, const char *member, const char *contents,
@@ -176,6 +272,190 @@ static double call_and_count(sd_bus *bus, const char *iface, const char *member,
         return us;
 }
 
+/* wand's reply, decoded once into the calls that build it again: each
+ * container opened and closed, each basic value appended, in order. Strings
+ * point into the kept reply; a container's signature is interned (there are
+ * a handful), as sd-bus's peek gives it in a buffer of its own it reuses. */
+typedef struct Token {
+        char kind; /* '(' open, ')' close, or the basic type */
+        const char *contents;
+        union {
+                uint8_t y;
+                int b;
+                int16_t n;
+                uint16_t q;
+                int32_t i;
+                uint32_t u;
+                int64_t x;
+                uint64_t t;
+                double d;
+                const char *s;
+        } v;
+} Token;
+
+typedef struct Tape {
+        sd_bus_message *kept;
+        Token *tokens;
+        size_t n, allocated;
+        char *signatures[64];
+        size_t n_signatures;
+} Tape;
+
+static const char *tape_signature(Tape *t, const char *contents) {
+        for (size_t k = 0; k < t->n_signatures; k++)
+                if (strcmp(t->signatures[k], contents) == 0)
+                        return t->signatures[k];
+        if (t->n_signatures >= sizeof(t->signatures) / sizeof(t->signatures[0]))
+                die("stand-in: too many kinds of container in wand's reply");
+        t->signatures[t->n_signatures] = strdup(contents);
+        if (!t->signatures[t->n_signatures])
+                die("out of memory");
+        return t->signatures[t->n_signatures++];
+}
+
+static Token *tape_push(Tape *t, char kind) {
+        if (t->n == t->allocated) {
+                t->allocated = t->allocated ? t->allocated * 2 : 4096;
+                t->tokens = realloc(t->tokens, t->allocated * sizeof(Token));
+                if (!t->tokens)
+                        die("out of memory");
+        }
+        t->tokens[t->n] = (Token) { .kind = kind };
+        return &t->tokens[t->n++];
+}
+
+static void tape_record(Tape *t, sd_bus_message *m) {
+        const char *contents;
+        char type;
+        int r;
+
+        while ((r = sd_bus_message_peek_type(m, &type, &contents)) > 0) {
+                if (strchr("arve", type)) {
+                        Token *open = tape_push(t, '(');
+                        open->v.y = (uint8_t) type;
+                        open->contents = tape_signature(t, contents);
+                        if (sd_bus_message_enter_container(m, type, contents) < 0)
+                                die("stand-in: reading wand's reply");
+                        tape_record(t, m);
+                        if (sd_bus_message_exit_container(m) < 0)
+                                die("stand-in: reading wand's reply");
+                        tape_push(t, ')');
+                } else {
+                        Token *basic = tape_push(t, type);
+                        if (type == 'h' || sd_bus_message_read_basic(m, type, &basic->v) < 0)
+                                die("stand-in: reading wand's reply");
+                }
+        }
+        if (r < 0)
+                die("stand-in: reading wand's reply: %s", strerror(-r));
+}
+
+/* The stand-in answers every GetManagedObjects with wand's reply, built
+ * again from the tape. */
+static int stand_in_method(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const Tape *t = userdata;
+        sd_bus_message *reply = NULL;
+        int r;
+
+        if (!sd_bus_message_is_method_call(m, OBJECT_MANAGER, "GetManagedObjects"))
+                return 0;
+        r = sd_bus_message_new_method_return(m, &reply);
+        for (size_t k = 0; r >= 0 && k < t->n; k++) {
+                const Token *token = &t->tokens[k];
+                if (token->kind == '(')
+                        r = sd_bus_message_open_container(reply, (char) token->v.y, token->contents);
+                else if (token->kind == ')')
+                        r = sd_bus_message_close_container(reply);
+                else
+                        r = sd_bus_message_append_basic(reply, token->kind,
+                                                        strchr("sog", token->kind) ? (const void *) token->v.s
+                                                                                   : (const void *) &token->v);
+        }
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        if (r < 0)
+                die("stand-in: answering: %s", strerror(-r));
+        return 1;
+}
+
+/* Forks the stand-in. Its one line on the pipe is empty once it owns its
+ * name, or '!' and why it has no reply to copy (wand's LimitsExceeded); it
+ * then serves until killed. Must run before this process opens its own bus
+ * connection (sd-bus connections do not survive fork()). */
+static pid_t stand_in_start(char *line, size_t size) {
+        int p[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                die("pipe: %m");
+        pid = fork();
+        if (pid < 0)
+                die("fork: %m");
+        if (pid == 0) {
+                sd_bus_message *kept = NULL;
+                char *error = NULL;
+                sd_bus *bus;
+                FILE *out;
+
+                prctl(PR_SET_PDEATHSIG, SIGTERM);
+                close(p[0]);
+                out = fdopen(p[1], "w");
+                if (!out)
+                        die("stand-in: %m");
+                bus = bus_open_system_as(0);
+                call_limited(bus, WAND_BUS, OBJECT_MANAGER, "GetManagedObjects", &kept, &error);
+                if (!kept) {
+                        fprintf(out, "!%s\n", error);
+                        fclose(out);
+                        _exit(EXIT_SUCCESS);
+                }
+                Tape tape = { .kept = kept };
+                tape_record(&tape, kept);
+                if (sd_bus_add_object(bus, NULL, WAND_PATH, stand_in_method, &tape) < 0)
+                        die("stand-in: cannot add its object");
+                /* The previous size's stand-in may still hold the name until
+                 * the bus has seen it go. */
+                for (unsigned k = 0;; k++) {
+                        int r = sd_bus_request_name(bus, STAND_IN_BUS, 0);
+                        if (r >= 0)
+                                break;
+                        if (r != -EEXIST || k >= 500)
+                                die("stand-in: cannot own %s: %s", STAND_IN_BUS, strerror(-r));
+                        sleep_ms(10);
+                }
+                fprintf(out, "\n");
+                fclose(out);
+                for (;;) {
+                        int r = sd_bus_process(bus, NULL);
+                        if (r < 0)
+                                die("stand-in: %s", strerror(-r));
+                        if (r > 0)
+                                continue;
+                        r = sd_bus_wait(bus, UINT64_MAX);
+                        if (r < 0 && r != -EINTR)
+                                die("stand-in: %s", strerror(-r));
+                }
+        }
+        close(p[1]);
+        FILE *in = fdopen(p[0], "r");
+        if (!in || !fgets(line, (int) size, in))
+                die("the stand-in did not start");
+        fclose(in);
+        line[strcspn(line, "\n")] = '\0';
+        return pid;
+}
+
+/* JSON strings of ours are plain, but an error message comes from elsewhere. */
+static void json_error(const char *key, char *message) {
+        if (!message)
+                return;
+        for (char *c = message; *c; c++)
+                if (*c == '"' || *c == '\\' || (unsigned char) *c < 0x20)
+                        *c = '\'';
+        json_string(key, message);
+}
+
 static double iface_call(sd_bus *bus, const char *path, const char *method, const char *allow_error) {
         sd_bus_message *m = NULL;
         double us;
@@ -187,12 +467,42 @@ static double iface_call(sd_bus *bus, const char *path, const char *method, cons
         return us;
 }
 
+/* One GetManagedObjects of wand's or of the stand-in's, its latency and the
+ * CPU it cost the answering process and dbus-daemon. */
+typedef struct Target {
+        const char *dest;
+        pid_t pid;
+        Samples latency;
+        double cpu_ms, bus_cpu_ms;
+        unsigned calls, objects;
+        char *error;
+} Target;
+
+static void gmo_call(sd_bus *bus, pid_t bus_pid, Target *t) {
+        uint64_t cpu0 = proc_cpu_ns(t->pid), bus0 = proc_cpu_ns(bus_pid);
+        sd_bus_message *reply = NULL;
+        double us;
+
+        us = call_limited(bus, t->dest, OBJECT_MANAGER, "GetManagedObjects", &reply, &t->error);
+        if (!reply)
+                return;
+        t->cpu_ms += (double) (proc_cpu_ns(t->pid) - cpu0) / 1e6;
+        t->bus_cpu_ms += (double) (proc_cpu_ns(bus_pid) - bus0) / 1e6;
+        t->calls++;
+        samples_add(&t->latency, us);
+        t->objects = count_array(reply, "{oa{sa{sv}}}");
+        sd_bus_message_unref(reply);
+}
+
 int main(int argc, char *argv[]) {
-        Samples ready = { "ready_s" }, gmo = { "get_managed_objects" }, list = { "list_interfaces" },
-                disc = { "disconnect_root" }, ping = { "ping_root" }, nl_down = { "netlink_down" };
-        unsigned calls, objects = 0, listed = 0;
-        double rss_ready, rss, hwm, s;
-        pid_t pid = 0;
+        Samples ready = { "ready_s" }, list = { "list_interfaces" }, disc = { "disconnect_root" },
+                ping = { "ping_root" }, nl_down = { "netlink_down" };
+        Target wand = { WAND_BUS, .latency = { "get_managed_objects" } },
+               floor = { NULL, .latency = { "get_managed_objects_floor" } };
+        char stand_in_line[1024] = "";
+        unsigned calls, listed = 0;
+        double rss_ready, rss, hwm, s, stop_s;
+        pid_t pid = 0, stand_in = 0;
         sd_bus *bus;
         Rtnl *nl;
         int floor_index;
@@ -206,24 +516,44 @@ int main(int argc, char *argv[]) {
                 samples_add(&ready, s);
         }
         rss_ready = proc_status_mib(pid, "VmRSS");
+        wand.pid = pid;
+
+        /* Large replies: fewer calls where each is long. */
+        calls = !arg_listing ? 0 : arg_gmo_calls_set ? arg_gmo_calls : arg_interfaces >= 50000 ? 6
+                : arg_interfaces >= 10000 ? 15 : arg_interfaces >= 1000 ? 40 : 200;
+        if (calls > 0) {
+                stand_in = stand_in_start(stand_in_line, sizeof(stand_in_line));
+                if (stand_in_line[0] == '!') {
+                        floor.error = strdup(stand_in_line + 1);
+                        if (!floor.error)
+                                die("out of memory");
+                } else
+                        floor.dest = STAND_IN_BUS;
+                floor.pid = stand_in;
+        }
 
         bus = bus_open_system_as(0);
-        /* Large replies: fewer calls where each is long. */
-        calls = !arg_listing ? 0 : arg_interfaces >= 10000 ? 15 : arg_interfaces >= 1000 ? 40 : 200;
-        /* CPU per GetManagedObjects, wand's and the bus's: the calls run
-         * alone, so the difference over them is theirs. */
         pid_t bus_pid = bus_name_pid(bus, "org.freedesktop.DBus");
-        double wand_cpu0 = proc_cpu_ms(pid), bus_cpu0 = proc_cpu_ms(bus_pid);
+        /* wand's and the stand-in's calls alternate, each first every other
+         * round; one refused (LimitsExceeded) is not called again. */
         for (unsigned k = 0; k < calls; k++)
-                samples_add(&gmo, call_and_count(bus, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                                                 "{oa{sa{sv}}}", &objects));
-        double gmo_wand_cpu = calls ? (proc_cpu_ms(pid) - wand_cpu0) / calls : NAN;
-        double gmo_bus_cpu = calls ? (proc_cpu_ms(bus_pid) - bus_cpu0) / calls : NAN;
+                for (unsigned j = 0; j < 2; j++) {
+                        Target *t = (k + j) % 2 ? &floor : &wand;
+                        if (t->dest && !t->error)
+                                gmo_call(bus, bus_pid, t);
+                }
         for (unsigned k = 0; k < calls; k++)
                 samples_add(&list, call_and_count(bus, WAND_MANAGER, "ListInterfaces", "(sos)", &listed));
-        if (calls > 0 && (objects != arg_interfaces || listed != arg_interfaces))
-                die("wand shows %u objects and lists %u interfaces, configured with %u", objects, listed,
-                    arg_interfaces);
+        if (calls > 0 && listed != arg_interfaces)
+                die("wand lists %u interfaces, configured with %u", listed, arg_interfaces);
+        if (wand.latency.n > 0 && wand.objects != arg_interfaces)
+                die("wand shows %u objects, configured with %u interfaces", wand.objects, arg_interfaces);
+        if (floor.latency.n > 0 && floor.objects != wand.objects && wand.latency.n > 0)
+                die("the stand-in answers %u objects, wand %u", floor.objects, wand.objects);
+        if (stand_in > 0) {
+                kill(stand_in, SIGTERM);
+                waitpid(stand_in, NULL, 0);
+        }
 
         const char *path = WAND_PATH "/interface/bw0";
         nl = rtnl_open();
@@ -246,19 +576,27 @@ int main(int argc, char *argv[]) {
         hwm = proc_status_mib(pid, "VmHWM");
         sd_bus_flush_close_unref(bus);
         rtnl_close(nl);
-        stop_wand(pid);
+        stop_s = stop_wand(pid);
 
         json_begin();
         json_number("interfaces", arg_interfaces);
         json_number("starts", arg_starts);
         json_number("ready_s_p50", samples_percentile(&ready, 50));
         json_number("ready_s_max", samples_percentile(&ready, 100));
+        json_number("stop_s", stop_s);
         json_number("rss_mib_ready", rss_ready);
         json_number("rss_mib", rss);
         json_number("hwm_mib", hwm);
-        json_samples(&gmo);
-        json_number("get_managed_objects_cpu_ms_wand", gmo_wand_cpu);
-        json_number("get_managed_objects_cpu_ms_bus", gmo_bus_cpu);
+        json_samples(&wand.latency);
+        json_number("get_managed_objects_cpu_ms_wand", wand.calls ? wand.cpu_ms / wand.calls : NAN);
+        json_number("get_managed_objects_cpu_ms_bus", wand.calls ? wand.bus_cpu_ms / wand.calls : NAN);
+        json_error("get_managed_objects_error", wand.error);
+        json_samples(&floor.latency);
+        json_number("get_managed_objects_floor_cpu_ms_stand_in", floor.calls ? floor.cpu_ms / floor.calls : NAN);
+        json_number("get_managed_objects_floor_cpu_ms_bus", floor.calls ? floor.bus_cpu_ms / floor.calls : NAN);
+        json_error("get_managed_objects_floor_error", floor.error);
+        json_number("get_managed_objects_floor_ratio",
+                    samples_percentile(&wand.latency, 50) / samples_percentile(&floor.latency, 50));
         json_samples(&list);
         json_samples(&ping);
         json_samples(&nl_down);
