@@ -286,8 +286,8 @@ int main(int argc, char *argv[]) {
         parse_argv(argc, argv);
         root = bus_open_system_as(0);
         user = bus_open_system_as(BENCH_USER_UID);
-        watcher_open(&w);
         wait_until_ready(root);
+        watcher_open(&w);
 
         if (sd_bus_call_method(root, NM_BUS, NM_PATH, NM_BUS, "GetDeviceByIpIface", &error, &dev, "s", arg_device) < 0 ||
             sd_bus_message_read(dev, "o", &device_path) < 0)
