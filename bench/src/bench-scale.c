@@ -9,14 +9,18 @@
  *               --floor-dev DEV [--starts S] [--disconnects D] [--gap-ms MS]
  *               [--gmo-calls C] [--log FILE] [--no-listing]
  *
- * GetManagedObjects' floor is a stand-in (a child process with a bus
- * connection of its own, owning org.wand.Bench) that asked wand for
- * GetManagedObjects once, kept the reply, and answers each call with a copy
- * of it (sd_bus_message_copy into a new method return): the bus passing a
- * reply of that size and signature plus sd-bus's generic serialization of
- * it, and no lookup of any object or property. Its calls alternate with wand's on the same
- * connection, so the machine's load weighs on both alike; the CPU each call
- * costs wand, the stand-in and dbus-daemon is read from /proc around it.
+ * GetManagedObjects' floor is a stand-in (gmo-stand-in.c: a child process
+ * on the same bus, owning org.wand.Bench, speaking the wire protocol itself)
+ * that asked wand for GetManagedObjects once, kept the reply's body as the
+ * bytes wand sent, and answers each call with a header marshalled for it and
+ * those bytes. The floor is thus the bus passing a reply of that size and
+ * signature (call in, reply out: dbus-daemon reading, validating and writing
+ * N bytes) and this client reading it, and no serialization at all, no
+ * library's and no lookup of any object or property. That the two replies
+ * hold the same is checked once, value by value. Its calls alternate with
+ * wand's on the same connection, so the machine's load weighs on both
+ * alike; the CPU each call costs wand, the stand-in and dbus-daemon is read
+ * from /proc around it.
  *
  * The Disconnect loop also takes the floors (Ping, rtnetlink link down of
  * DEV, a veth wand does not manage) with the same gap, so that a change
@@ -39,13 +43,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "gmo-stand-in.h"
 
 static const char *arg_wand, *arg_config_dir, *arg_runtime_dir, *arg_floor_dev, *arg_log = "/dev/null";
 static unsigned arg_interfaces, arg_starts = 3, arg_disconnects = 100, arg_gmo_calls;
@@ -184,10 +188,6 @@ static double proc_status_mib(pid_t pid, const char *key) {
 }
 
 #define OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
-/* The stand-in's name: Debian's policy lets no one own a name or receive a
- * method call; bench/org.wand.Bench.conf lets root own this one and anyone
- * call its ObjectManager, in rules of the form wand's policy has. */
-#define STAND_IN_BUS "org.wand.Bench"
 #define LIMITS_EXCEEDED "org.freedesktop.DBus.Error.LimitsExceeded"
 
 /* CPU time pid has used, all its threads, in ns: the scheduler's own sum
@@ -272,180 +272,6 @@ static double call_and_count(sd_bus *bus, const char *iface, const char *member,
         return us;
 }
 
-/* wand's reply, decoded once into the calls that build it again: each
- * container opened and closed, each basic value appended, in order. Strings
- * point into the kept reply; a container's signature is interned (there are
- * a handful), as sd-bus's peek gives it in a buffer of its own it reuses. */
-typedef struct Token {
-        char kind; /* '(' open, ')' close, or the basic type */
-        const char *contents;
-        union {
-                uint8_t y;
-                int b;
-                int16_t n;
-                uint16_t q;
-                int32_t i;
-                uint32_t u;
-                int64_t x;
-                uint64_t t;
-                double d;
-                const char *s;
-        } v;
-} Token;
-
-typedef struct Tape {
-        sd_bus_message *kept;
-        Token *tokens;
-        size_t n, allocated;
-        char *signatures[64];
-        size_t n_signatures;
-} Tape;
-
-static const char *tape_signature(Tape *t, const char *contents) {
-        for (size_t k = 0; k < t->n_signatures; k++)
-                if (strcmp(t->signatures[k], contents) == 0)
-                        return t->signatures[k];
-        if (t->n_signatures >= sizeof(t->signatures) / sizeof(t->signatures[0]))
-                die("stand-in: too many kinds of container in wand's reply");
-        t->signatures[t->n_signatures] = strdup(contents);
-        if (!t->signatures[t->n_signatures])
-                die("out of memory");
-        return t->signatures[t->n_signatures++];
-}
-
-static Token *tape_push(Tape *t, char kind) {
-        if (t->n == t->allocated) {
-                t->allocated = t->allocated ? t->allocated * 2 : 4096;
-                t->tokens = realloc(t->tokens, t->allocated * sizeof(Token));
-                if (!t->tokens)
-                        die("out of memory");
-        }
-        t->tokens[t->n] = (Token) { .kind = kind };
-        return &t->tokens[t->n++];
-}
-
-static void tape_record(Tape *t, sd_bus_message *m) {
-        const char *contents;
-        char type;
-        int r;
-
-        while ((r = sd_bus_message_peek_type(m, &type, &contents)) > 0) {
-                if (strchr("arve", type)) {
-                        Token *open = tape_push(t, '(');
-                        open->v.y = (uint8_t) type;
-                        open->contents = tape_signature(t, contents);
-                        if (sd_bus_message_enter_container(m, type, contents) < 0)
-                                die("stand-in: reading wand's reply");
-                        tape_record(t, m);
-                        if (sd_bus_message_exit_container(m) < 0)
-                                die("stand-in: reading wand's reply");
-                        tape_push(t, ')');
-                } else {
-                        Token *basic = tape_push(t, type);
-                        if (type == 'h' || sd_bus_message_read_basic(m, type, &basic->v) < 0)
-                                die("stand-in: reading wand's reply");
-                }
-        }
-        if (r < 0)
-                die("stand-in: reading wand's reply: %s", strerror(-r));
-}
-
-/* The stand-in answers every GetManagedObjects with wand's reply, built
- * again from the tape. */
-static int stand_in_method(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const Tape *t = userdata;
-        sd_bus_message *reply = NULL;
-        int r;
-
-        if (!sd_bus_message_is_method_call(m, OBJECT_MANAGER, "GetManagedObjects"))
-                return 0;
-        r = sd_bus_message_new_method_return(m, &reply);
-        for (size_t k = 0; r >= 0 && k < t->n; k++) {
-                const Token *token = &t->tokens[k];
-                if (token->kind == '(')
-                        r = sd_bus_message_open_container(reply, (char) token->v.y, token->contents);
-                else if (token->kind == ')')
-                        r = sd_bus_message_close_container(reply);
-                else
-                        r = sd_bus_message_append_basic(reply, token->kind,
-                                                        strchr("sog", token->kind) ? (const void *) token->v.s
-                                                                                   : (const void *) &token->v);
-        }
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        if (r < 0)
-                die("stand-in: answering: %s", strerror(-r));
-        return 1;
-}
-
-/* Forks the stand-in. Its one line on the pipe is empty once it owns its
- * name, or '!' and why it has no reply to copy (wand's LimitsExceeded); it
- * then serves until killed. Must run before this process opens its own bus
- * connection (sd-bus connections do not survive fork()). */
-static pid_t stand_in_start(char *line, size_t size) {
-        int p[2];
-        pid_t pid;
-
-        if (pipe2(p, O_CLOEXEC) < 0)
-                die("pipe: %m");
-        pid = fork();
-        if (pid < 0)
-                die("fork: %m");
-        if (pid == 0) {
-                sd_bus_message *kept = NULL;
-                char *error = NULL;
-                sd_bus *bus;
-                FILE *out;
-
-                prctl(PR_SET_PDEATHSIG, SIGTERM);
-                close(p[0]);
-                out = fdopen(p[1], "w");
-                if (!out)
-                        die("stand-in: %m");
-                bus = bus_open_system_as(0);
-                call_limited(bus, WAND_BUS, OBJECT_MANAGER, "GetManagedObjects", &kept, &error);
-                if (!kept) {
-                        fprintf(out, "!%s\n", error);
-                        fclose(out);
-                        _exit(EXIT_SUCCESS);
-                }
-                Tape tape = { .kept = kept };
-                tape_record(&tape, kept);
-                if (sd_bus_add_object(bus, NULL, WAND_PATH, stand_in_method, &tape) < 0)
-                        die("stand-in: cannot add its object");
-                /* The previous size's stand-in may still hold the name until
-                 * the bus has seen it go. */
-                for (unsigned k = 0;; k++) {
-                        int r = sd_bus_request_name(bus, STAND_IN_BUS, 0);
-                        if (r >= 0)
-                                break;
-                        if (r != -EEXIST || k >= 500)
-                                die("stand-in: cannot own %s: %s", STAND_IN_BUS, strerror(-r));
-                        sleep_ms(10);
-                }
-                fprintf(out, "\n");
-                fclose(out);
-                for (;;) {
-                        int r = sd_bus_process(bus, NULL);
-                        if (r < 0)
-                                die("stand-in: %s", strerror(-r));
-                        if (r > 0)
-                                continue;
-                        r = sd_bus_wait(bus, UINT64_MAX);
-                        if (r < 0 && r != -EINTR)
-                                die("stand-in: %s", strerror(-r));
-                }
-        }
-        close(p[1]);
-        FILE *in = fdopen(p[0], "r");
-        if (!in || !fgets(line, (int) size, in))
-                die("the stand-in did not start");
-        fclose(in);
-        line[strcspn(line, "\n")] = '\0';
-        return pid;
-}
-
 /* JSON strings of ours are plain, but an error message comes from elsewhere. */
 static void json_error(const char *key, char *message) {
         if (!message)
@@ -476,6 +302,7 @@ typedef struct Target {
         double cpu_ms, bus_cpu_ms;
         unsigned calls, objects;
         char *error;
+        sd_bus_message *first; /* the first reply, for same_contents() */
 } Target;
 
 static void gmo_call(sd_bus *bus, pid_t bus_pid, Target *t) {
@@ -491,7 +318,50 @@ static void gmo_call(sd_bus *bus, pid_t bus_pid, Target *t) {
         t->calls++;
         samples_add(&t->latency, us);
         t->objects = count_array(reply, "{oa{sa{sv}}}");
+        if (!t->first)
+                t->first = sd_bus_message_ref(reply);
         sd_bus_message_unref(reply);
+}
+
+static bool same_string(const char *a, const char *b) {
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Dies unless a and b, read from where they are, hold the same values of
+ * the same types: the floor must stay wand's reply, whatever either does. */
+static void same_contents(sd_bus_message *a, sd_bus_message *b) {
+        for (;;) {
+                const char *ca, *cb;
+                char ta, tb;
+                int ra = sd_bus_message_peek_type(a, &ta, &ca), rb = sd_bus_message_peek_type(b, &tb, &cb);
+
+                if (ra < 0 || rb < 0)
+                        die("reading the replies: %s", strerror(-(ra < 0 ? ra : rb)));
+                if (ra != rb || (ra > 0 && (ta != tb || !same_string(ca, cb))))
+                        die("the stand-in's GetManagedObjects differs from wand's (%c%s against %c%s)",
+                            ra > 0 ? ta : '-', ra > 0 && ca ? ca : "", rb > 0 ? tb : '-', rb > 0 && cb ? cb : "");
+                if (ra == 0)
+                        return;
+                if (strchr("arve", ta)) {
+                        if (sd_bus_message_enter_container(a, ta, ca) < 0 ||
+                            sd_bus_message_enter_container(b, tb, cb) < 0)
+                                die("reading the replies");
+                        same_contents(a, b);
+                        if (sd_bus_message_exit_container(a) < 0 || sd_bus_message_exit_container(b) < 0)
+                                die("reading the replies");
+                        continue;
+                }
+                union {
+                        uint64_t t;
+                        double d;
+                        const char *s;
+                } va = {}, vb = {};
+                if (ta == 'h' || sd_bus_message_read_basic(a, ta, &va) < 0 ||
+                    sd_bus_message_read_basic(b, tb, &vb) < 0)
+                        die("reading the replies");
+                if (strchr("sog", ta) ? strcmp(va.s, vb.s) != 0 : memcmp(&va, &vb, sizeof(va)) != 0)
+                        die("the stand-in's GetManagedObjects differs from wand's (a value of type %c)", ta);
+        }
 }
 
 int main(int argc, char *argv[]) {
@@ -522,7 +392,7 @@ int main(int argc, char *argv[]) {
         calls = !arg_listing ? 0 : arg_gmo_calls_set ? arg_gmo_calls : arg_interfaces >= 50000 ? 6
                 : arg_interfaces >= 10000 ? 15 : arg_interfaces >= 1000 ? 40 : 200;
         if (calls > 0) {
-                stand_in = stand_in_start(stand_in_line, sizeof(stand_in_line));
+                stand_in = gmo_stand_in_start(stand_in_line, sizeof(stand_in_line));
                 if (stand_in_line[0] == '!') {
                         floor.error = strdup(stand_in_line + 1);
                         if (!floor.error)
@@ -548,8 +418,13 @@ int main(int argc, char *argv[]) {
                 die("wand lists %u interfaces, configured with %u", listed, arg_interfaces);
         if (wand.latency.n > 0 && wand.objects != arg_interfaces)
                 die("wand shows %u objects, configured with %u interfaces", wand.objects, arg_interfaces);
-        if (floor.latency.n > 0 && floor.objects != wand.objects && wand.latency.n > 0)
-                die("the stand-in answers %u objects, wand %u", floor.objects, wand.objects);
+        if (wand.first && floor.first) {
+                if (sd_bus_message_rewind(wand.first, true) < 0 || sd_bus_message_rewind(floor.first, true) < 0)
+                        die("rewinding the replies");
+                same_contents(wand.first, floor.first);
+        }
+        sd_bus_message_unref(wand.first);
+        sd_bus_message_unref(floor.first);
         if (stand_in > 0) {
                 kill(stand_in, SIGTERM);
                 waitpid(stand_in, NULL, 0);
