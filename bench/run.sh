@@ -81,7 +81,7 @@ else
         scale_pairs=3
         pair_disconnects=100
         throughput_rounds=6
-        throughput_rounds_32=12      # the target's figure: more rounds, a steadier median
+        throughput_rounds_32=16      # the target's figure: more rounds, a steadier median
         nm_iterations=100
 fi
 gap_ms=10                            # idle gap before every gapped call
