@@ -4,12 +4,18 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-writer.h"
 #include "iface.h"
 #include "manager.h"
 
 /* Registers /org/wand/Router1 and the interface objects on m->bus. */
 int manager_bus_register(Manager *m);
 int iface_bus_register(Manager *m);
+
+/* GetManagedObjects' array of objects ({oa{sa{sv}}}), what sd-bus's own
+ * ObjectManager would write for them. Once the body is larger than max_size,
+ * w stops appending and only counts. */
+int iface_bus_write_managed_objects(BusWriter *w, Manager *m, uint64_t max_size);
 
 /* Turns the state machine's outcome (r < 0, optional message) into the
  * contract's error for interface i. Returns r. */

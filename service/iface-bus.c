@@ -226,62 +226,114 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
-static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
-        return sd_bus_message_append(reply, "s", iface_state_to_string(i->state));
+/* Each property's value, written through a BusWriter so that Get, GetAll and
+ * our GetManagedObjects share it and the latter can count its size. */
+static void write_name(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_STRING, i->name);
 }
 
-static int property_get_reasons(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
+static void write_device(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_STRING, i->settings.device);
+}
+
+static void write_ifindex(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_INT32, &i->ifindex);
+}
+
+static void write_state(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_STRING, iface_state_to_string(i->state));
+}
+
+static void write_enabled(BusWriter *w, const Iface *i) {
+        int b = i->settings.enabled;
+        bus_writer_append(w, SD_BUS_TYPE_BOOLEAN, &b);
+}
+
+static void write_persistent(BusWriter *w, const Iface *i) {
+        int b = i->settings.persistent;
+        bus_writer_append(w, SD_BUS_TYPE_BOOLEAN, &b);
+}
+
+static void write_reasons(BusWriter *w, const Iface *i) {
         const char *reasons[IFACE_REASONS_MAX + 1];
 
         iface_reasons_to_strv(i->state == IFACE_UNREACHABLE ? i->reasons : 0, reasons);
-        return sd_bus_message_append_strv(reply, (char **) reasons);
+        bus_writer_append_strv(w, reasons);
 }
 
-static int property_get_managed_by(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
+static void write_last_error(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_STRING, strempty(i->last_error));
+}
+
+static void write_connected_since(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_UINT64, &i->connected_since);
+}
+
+static void write_instance_id(BusWriter *w, const Iface *i) {
+        bus_writer_append(w, SD_BUS_TYPE_UINT64, &i->instance_id);
+}
+
+static void write_managed_by(BusWriter *w, const Iface *i) {
         const char *owners[3];
 
         link_owners_to_strv(i->managed_by, owners);
-        return sd_bus_message_append_strv(reply, (char **) owners);
+        bus_writer_append_strv(w, owners);
 }
 
-static int property_get_device(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
-        return sd_bus_message_append(reply, "s", i->settings.device);
+typedef void (*PropertyWriter)(BusWriter *w, const Iface *i);
+
+static const struct {
+        const char *name;
+        PropertyWriter write;
+} property_writers[] = {
+        { "Name", write_name },
+        { "Device", write_device },
+        { "IfIndex", write_ifindex },
+        { "State", write_state },
+        { "Enabled", write_enabled },
+        { "Persistent", write_persistent },
+        { "UnreachabilityReasons", write_reasons },
+        { "LastError", write_last_error },
+        { "ConnectedSince", write_connected_since },
+        { "InstanceId", write_instance_id },
+        { "ManagedBy", write_managed_by },
+};
+
+static PropertyWriter property_writer(const char *name) {
+        for (size_t k = 0; k < ELEMENTSOF(property_writers); k++)
+                if (streq(property_writers[k].name, name))
+                        return property_writers[k].write;
+        return NULL;
 }
 
-static int property_get_enabled(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
-        return sd_bus_message_append(reply, "b", i->settings.enabled);
+static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        PropertyWriter write = property_writer(property);
+        BusWriter w = { .m = reply };
+
+        if (!write)
+                return -ENOENT;
+        write(&w, userdata);
+        return w.r;
 }
 
-static int property_get_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Iface *i = userdata;
-        return sd_bus_message_append(reply, "b", i->settings.persistent);
-}
-
+/* The vtable says which properties there are and in which order, for
+ * GetAll(), PropertiesChanged and InterfacesAdded as for our
+ * GetManagedObjects (iface_bus_write_managed_object()). */
 static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
-        SD_BUS_PROPERTY("Name", "s", NULL, offsetof(Iface, name), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Device", "s", property_get_device, 0, 0),
-        SD_BUS_PROPERTY("IfIndex", "i", NULL, offsetof(Iface, ifindex), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Enabled", "b", property_get_enabled, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Persistent", "b", property_get_persistent, 0, 0),
-        SD_BUS_PROPERTY("UnreachabilityReasons", "as", property_get_reasons, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("LastError", "s", NULL, offsetof(Iface, last_error), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("ConnectedSince", "t", NULL, offsetof(Iface, connected_since), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("InstanceId", "t", NULL, offsetof(Iface, instance_id), SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ManagedBy", "as", property_get_managed_by, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Name", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Device", "s", property_get, 0, 0),
+        SD_BUS_PROPERTY("IfIndex", "i", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Enabled", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Persistent", "b", property_get, 0, 0),
+        SD_BUS_PROPERTY("UnreachabilityReasons", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastError", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConnectedSince", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("InstanceId", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ManagedBy", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD("Connect", NULL, NULL, method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", NULL, NULL, method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -327,6 +379,79 @@ void iface_send_changed(Iface *i, unsigned props) {
         r = sd_bus_emit_properties_changed_strv(i->manager->bus, i->path, WAND_INTERFACE_INTERFACE, (char **) names);
         if (r < 0)
                 log_warning_errno(r, "%s: failed to announce property changes: %m", i->name);
+}
+
+typedef struct ObjectsWriter {
+        BusWriter *w;
+        uint64_t max_size;
+        size_t n;
+        const char *names[16];      /* iface_vtable's properties, in its order */
+        const char *signatures[16];
+        PropertyWriter writers[16];
+} ObjectsWriter;
+
+/* One object's entry as sd-bus's ObjectManager writes it: the standard
+ * interfaces sd-bus serves on every object, with no properties, then ours. */
+static void write_managed_object(Iface *i, void *userdata) {
+        static const char *const standard[] = {
+                "org.freedesktop.DBus.Peer",
+                "org.freedesktop.DBus.Introspectable",
+                "org.freedesktop.DBus.Properties",
+        };
+        ObjectsWriter *o = userdata;
+        BusWriter *w = o->w;
+
+        bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "oa{sa{sv}}");
+        bus_writer_append(w, SD_BUS_TYPE_OBJECT_PATH, i->path);
+        bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sa{sv}}");
+        for (size_t k = 0; k < ELEMENTSOF(standard); k++) {
+                bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sa{sv}");
+                bus_writer_append(w, SD_BUS_TYPE_STRING, standard[k]);
+                bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sv}");
+                bus_writer_close(w);
+                bus_writer_close(w);
+        }
+        bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sa{sv}");
+        bus_writer_append(w, SD_BUS_TYPE_STRING, WAND_INTERFACE_INTERFACE);
+        bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sv}");
+        for (size_t k = 0; k < o->n; k++) {
+                bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sv");
+                bus_writer_append(w, SD_BUS_TYPE_STRING, o->names[k]);
+                bus_writer_open(w, SD_BUS_TYPE_VARIANT, o->signatures[k]);
+                o->writers[k](w, i);
+                bus_writer_close(w);
+                bus_writer_close(w);
+        }
+        for (unsigned k = 0; k < 4; k++) /* {sv} array, our entry, interfaces, object entry */
+                bus_writer_close(w);
+
+        /* Too large to send: what follows is only counted. */
+        if (w->size > o->max_size)
+                w->m = NULL;
+}
+
+int iface_bus_write_managed_objects(BusWriter *w, Manager *m, uint64_t max_size) {
+        ObjectsWriter o = { .w = w, .max_size = max_size };
+
+        /* The properties GetAll() returns, as sd-bus picks them. */
+        for (const sd_bus_vtable *v = iface_vtable + 1; v->type != _SD_BUS_VTABLE_END; v++) {
+                if ((v->type != _SD_BUS_VTABLE_PROPERTY && v->type != _SD_BUS_VTABLE_WRITABLE_PROPERTY) ||
+                    (v->flags & (SD_BUS_VTABLE_HIDDEN | SD_BUS_VTABLE_PROPERTY_EXPLICIT)))
+                        continue;
+                if (o.n >= ELEMENTSOF(o.writers))
+                        return -E2BIG;
+                o.names[o.n] = v->x.property.member;
+                o.signatures[o.n] = v->x.property.signature;
+                o.writers[o.n] = property_writer(v->x.property.member);
+                if (!o.writers[o.n])
+                        return -ENOENT;
+                o.n++;
+        }
+
+        bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{oa{sa{sv}}}");
+        manager_foreach_iface(m, write_managed_object, &o);
+        bus_writer_close(w);
+        return w->r;
 }
 
 static int iface_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,

@@ -528,6 +528,8 @@ wand_fixture_start(WandFixture *f)
         }
         g_ptr_array_add(argv, (char *) binary);
         g_ptr_array_add(argv, dir_arg);
+        if (f->wand_verbose)
+                g_ptr_array_add(argv, (char *) "--verbose");
         g_ptr_array_add(argv, NULL);
 
         g_spawn_async_with_pipes(NULL, (char **) argv->pdata, env,

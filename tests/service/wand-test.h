@@ -40,6 +40,7 @@ typedef struct {
         guint polkit_object_id;
 
         char *config_dir;           /* --config-dir, removed at teardown */
+        gboolean wand_verbose;      /* start wand with --verbose */
         GPtrArray *veths;           /* names created, deleted at teardown */
 
         GPid wand_pid;              /* 0 when not running */

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* service-objects: GetManagedObjects, which wand answers itself instead of
+ * sd-bus's generic ObjectManager — the same reply sd-bus would give, the
+ * size wand counts equal to the bytes on the wire, and LimitsExceeded (wand
+ * staying on the bus) for a reply larger than the bus passes. */
+#include "wand-test.h"
+
+#include <string.h>
+
+#define OBJECT_MANAGER_IFACE "org.freedesktop.DBus.ObjectManager"
+#define BUS_LIMIT 33554432 /* dbus-daemon's max_message_size: 32 MiB */
+
+/* Interfaces in every state the reply can show: connected (IfIndex,
+ * ConnectedSince), disconnected, unreachable for lack of a device and
+ * disabled (UnreachabilityReasons), a name the path escapes, a long one. */
+static void
+start_varied(WandFixture *f)
+{
+        g_autofree char *long_name = g_strnfill(64, 'q');
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_write_interface(f, "alpha", "veth1", "Persistent=yes\n");
+        wand_fixture_write_interface(f, "site-b.2", "nodev0", NULL);
+        wand_fixture_write_interface(f, "off", "veth1", "Enabled=no\n");
+        wand_fixture_write_interface(f, long_name, "nodev1", NULL);
+        wand_fixture_start(f);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_assert_state(f, WAN0, "connected");
+}
+
+static GDBusNodeInfo *
+introspect(WandFixture *f, const char *path)
+{
+        g_autoptr(GVariant) r = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *xml;
+        GDBusNodeInfo *node;
+
+        r = wand_call_ok(f->root, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+                         G_VARIANT_TYPE("(s)"));
+        g_variant_get(r, "(&s)", &xml);
+        node = g_dbus_node_info_new_for_xml(xml, &error);
+        g_assert_no_error(error);
+        return node;
+}
+
+/* What sd-bus's generic ObjectManager answers, from what sd-bus itself
+ * serves on each object: the objects are the children introspection lists,
+ * in its order; each with the interfaces its introspection lists, in their
+ * order, except ObjectManager (sd-bus names it only on the object manager's
+ * own path, which the reply leaves out); the properties as GetAll() gives
+ * them (names, order, types, values), none for the standard interfaces. */
+static GVariant *
+expected_objects(WandFixture *f)
+{
+        g_autoptr(GDBusNodeInfo) parent = introspect(f, "/org/wand/Router1/interface");
+        GVariantBuilder objects;
+
+        g_variant_builder_init(&objects, G_VARIANT_TYPE("a{oa{sa{sv}}}"));
+        for (GDBusNodeInfo **child = parent->nodes; child && *child; child++) {
+                g_autofree char *path = g_strconcat("/org/wand/Router1/interface/", (*child)->path, NULL);
+                g_autoptr(GDBusNodeInfo) node = introspect(f, path);
+                GVariantBuilder ifaces;
+
+                g_variant_builder_init(&ifaces, G_VARIANT_TYPE("a{sa{sv}}"));
+                for (GDBusInterfaceInfo **i = node->interfaces; i && *i; i++) {
+                        g_autoptr(GVariant) all = NULL;
+
+                        if (g_str_equal((*i)->name, OBJECT_MANAGER_IFACE))
+                                continue;
+                        if ((*i)->properties && (*i)->properties[0])
+                                all = wand_call_ok(f->root, path, "org.freedesktop.DBus.Properties", "GetAll",
+                                                   g_variant_new("(s)", (*i)->name), G_VARIANT_TYPE("(a{sv})"));
+                        g_variant_builder_add(&ifaces, "{s@a{sv}}", (*i)->name,
+                                              all ? g_variant_get_child_value(all, 0)
+                                                  : g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
+                }
+                g_variant_builder_add(&objects, "{oa{sa{sv}}}", path, &ifaces);
+        }
+        return g_variant_ref_sink(g_variant_builder_end(&objects));
+}
+
+static void
+assert_same_variant(GVariant *got, GVariant *expected)
+{
+        if (!g_variant_equal(got, expected)) {
+                g_autofree char *a = g_variant_print(got, TRUE);
+                g_autofree char *b = g_variant_print(expected, TRUE);
+                g_error("GetManagedObjects differs from sd-bus's answer:\n wand: %s\n sd-bus: %s", a, b);
+        }
+}
+
+static void
+test_same_as_sd_bus(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GVariant) r = NULL;
+        g_autoptr(GVariant) objects = NULL;
+        g_autoptr(GVariant) expected = NULL;
+        g_autoptr(GDBusNodeInfo) manager = NULL;
+        g_autofree char *msg = NULL;
+
+        start_varied(f);
+        r = wand_call_ok(f->user, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects", NULL,
+                         G_VARIANT_TYPE("(a{oa{sa{sv}}})"));
+        objects = g_variant_get_child_value(r, 0);
+        expected = expected_objects(f);
+        g_assert_cmpuint(g_variant_n_children(expected), ==, 5);
+        assert_same_variant(objects, expected);
+
+        /* The manager object is not among them, as sd-bus has it. */
+        manager = introspect(f, WAND_MANAGER_PATH);
+        g_assert_nonnull(g_dbus_node_info_lookup_interface(manager, WAND_MANAGER_IFACE));
+        g_assert_nonnull(g_dbus_node_info_lookup_interface(manager, OBJECT_MANAGER_IFACE));
+
+        /* Arguments: sd-bus's error, word for word. */
+        msg = wand_call_error(f->root, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects",
+                              g_variant_new("(s)", "x"), DBUS_ERROR("InvalidArgs"));
+        g_assert_cmpstr(msg, ==, "Expected no parameters");
+        g_clear_pointer(&msg, g_free);
+
+        /* Elsewhere nothing changed: no ObjectManager on an interface, and a
+         * path that names none is an invalid handle. */
+        msg = wand_call_error(f->root, WAN0, OBJECT_MANAGER_IFACE, "GetManagedObjects", NULL,
+                              DBUS_ERROR("UnknownMethod"));
+        g_clear_pointer(&msg, g_free);
+        msg = wand_call_error(f->root, "/org/wand/Router1/interface/nope", OBJECT_MANAGER_IFACE,
+                              "GetManagedObjects", NULL, WAND_ERROR("InvalidHandle"));
+        g_clear_pointer(&msg, g_free);
+
+        /* Still the same after an interface went away. */
+        wand_iface_ok(f, "/org/wand/Router1/interface/off", "Delete", NULL);
+        g_clear_pointer(&r, g_variant_unref);
+        g_clear_pointer(&objects, g_variant_unref);
+        g_clear_pointer(&expected, g_variant_unref);
+        r = wand_call_ok(f->user, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects", NULL,
+                         G_VARIANT_TYPE("(a{oa{sa{sv}}})"));
+        objects = g_variant_get_child_value(r, 0);
+        expected = expected_objects(f);
+        g_assert_cmpuint(g_variant_n_children(expected), ==, 4);
+        assert_same_variant(objects, expected);
+}
+
+/* The reply as wand sent it: the bus adds a SENDER field on the way. */
+static gsize
+sent_size(GDBusMessage *reply)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDBusMessage) copy = g_dbus_message_copy(reply, &error);
+        g_autofree guchar *blob = NULL;
+        gsize size;
+
+        g_assert_no_error(error);
+        g_dbus_message_set_sender(copy, NULL);
+        blob = g_dbus_message_to_blob(copy, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+        g_assert_no_error(error);
+        return size;
+}
+
+/* The size wand counted for its last reply (its --verbose log). */
+static guint64
+counted_size(WandFixture *f)
+{
+        g_autofree char *log = wand_fixture_get_log(f);
+        const char *marker = "a reply of ", *p, *last = NULL;
+
+        for (p = strstr(log, marker); p; p = strstr(p + 1, marker))
+                last = p;
+        g_assert_nonnull(last);
+        return g_ascii_strtoull(last + strlen(marker), NULL, 10);
+}
+
+static void
+assert_counted_size(WandFixture *f, GDBusConnection *c)
+{
+        g_autoptr(GDBusMessage) call = NULL;
+        g_autoptr(GDBusMessage) reply = NULL;
+        g_autoptr(GError) error = NULL;
+
+        call = g_dbus_message_new_method_call(WAND_BUS_NAME, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE,
+                                              "GetManagedObjects");
+        reply = g_dbus_connection_send_message_with_reply_sync(c, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                                               WAND_TIMEOUT_MS, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(g_dbus_message_get_message_type(reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+        /* The log line is written before the reply is sent. */
+        g_assert_cmpuint(counted_size(f), ==, sent_size(reply));
+}
+
+static void
+test_size(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GDBusConnection) other = NULL;
+
+        f->wand_verbose = TRUE;
+        wand_fixture_start(f); /* no interfaces: an empty array */
+        assert_counted_size(f, f->root);
+        wand_fixture_stop(f);
+
+        start_varied(f);
+        assert_counted_size(f, f->root);
+        assert_counted_size(f, f->user);
+        /* Callers whose unique names are longer: the reply's DESTINATION,
+         * and the padding after it, grow. */
+        for (gsize len = strlen(g_dbus_connection_get_unique_name(f->root)); len < 7;) {
+                g_clear_object(&other);
+                other = wand_fixture_connect_as(f, 0);
+                if (strlen(g_dbus_connection_get_unique_name(other)) > len) {
+                        len = strlen(g_dbus_connection_get_unique_name(other));
+                        g_test_message("caller %s", g_dbus_connection_get_unique_name(other));
+                        assert_counted_size(f, other);
+                }
+        }
+}
+
+/* Enough interfaces for a reply over 32 MiB. With the benchmark's names
+ * (bwN on device bwN) that takes 60,788; wand takes minutes to load that
+ * many distinct devices (its device bookkeeping is quadratic), so these have
+ * names of 64 characters (~660 bytes each in the reply: 50,900 cross) and
+ * share 256 devices (none exists). */
+#define N_OVER 51000
+
+static void
+test_limit(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(GVariant) list = NULL;
+        g_autoptr(GVariant) ifaces = NULL;
+        g_autofree char *msg = NULL;
+        g_autofree char *limit = g_strdup_printf("more than the %d bytes", BUS_LIMIT);
+        g_autoptr(GVariant) reload = NULL;
+        g_autoptr(GError) error = NULL;
+        guint64 size;
+
+        wand_fixture_start(f);
+        for (unsigned k = 0; k < N_OVER; k++) {
+                g_autofree char *name = g_strdup_printf("w%063u", k);
+                g_autofree char *device = g_strdup_printf("nodev%u", k % 256);
+                wand_fixture_write_interface(f, name, device, NULL);
+        }
+        /* Loaded by Reload (root: no polkit), which answers once they are
+         * all there, with time to spare on a busy machine. */
+        reload = g_dbus_connection_call_sync(f->root, WAND_BUS_NAME, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "Reload",
+                                             NULL, G_VARIANT_TYPE_UNIT, G_DBUS_CALL_FLAGS_NONE, 300000, NULL, &error);
+        g_assert_no_error(error);
+
+        msg = wand_call_error(f->user, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects", NULL,
+                              DBUS_ERROR("LimitsExceeded"));
+        g_test_message("%s", msg);
+        g_assert_true(g_str_has_prefix(msg, "The reply would be "));
+        size = g_ascii_strtoull(msg + strlen("The reply would be "), NULL, 10);
+        g_assert_cmpuint(size, >, BUS_LIMIT);
+        g_assert_nonnull(strstr(msg, "(51000 WAN interfaces)"));
+        g_assert_nonnull(strstr(msg, limit));
+        g_assert_nonnull(strstr(msg, "Call org.wand.Router1.Manager.ListInterfaces, then "
+                                     "org.freedesktop.DBus.Properties.GetAll on each object path."));
+
+        /* wand is still on the bus and answers. */
+        list = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
+                            G_VARIANT_TYPE("(a(sos))"));
+        ifaces = g_variant_get_child_value(list, 0);
+        g_assert_cmpuint(g_variant_n_children(ifaces), ==, N_OVER);
+        g_assert_false(f->wand_exited);
+}
+
+int
+main(int argc, char **argv)
+{
+        wand_test_init(&argc, &argv);
+
+#define ADD(name, fn) \
+        g_test_add("/objects/" name, WandFixture, NULL, wand_fixture_set_up, fn, wand_fixture_tear_down)
+        ADD("same-as-sd-bus", test_same_as_sd_bus);
+        ADD("size", test_size);
+        ADD("limit", test_limit);
+#undef ADD
+
+        return g_test_run();
+}
