@@ -161,21 +161,6 @@ assert_no_diffs(GPtrArray *diffs, const char *what)
         }
 }
 
-static GDBusNodeInfo *
-introspect(WandFixture *f, const char *path)
-{
-        g_autoptr(GVariant) r = NULL;
-        g_autoptr(GError) error = NULL;
-        const char *xml;
-        GDBusNodeInfo *node;
-
-        r = wand_call_ok(f->root, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
-                         G_VARIANT_TYPE("(s)"));
-        g_variant_get(r, "(&s)", &xml);
-        node = g_dbus_node_info_new_for_xml(xml, &error);
-        g_assert_no_error(error);
-        return node;
-}
 
 static GDBusNodeInfo *
 load_xml(const char *env)
@@ -198,7 +183,7 @@ load_xml(const char *env)
 static void
 check_object(WandFixture *f, const char *path, const char *xml_env, const char *const *standard)
 {
-        g_autoptr(GDBusNodeInfo) live = introspect(f, path);
+        g_autoptr(GDBusNodeInfo) live = wand_introspect(f, path);
         g_autoptr(GDBusNodeInfo) xml = load_xml(xml_env);
         g_autoptr(GPtrArray) diffs = g_ptr_array_new_with_free_func(g_free);
 
@@ -325,7 +310,7 @@ static void
 check_contract(WandFixture *f, const char *path, const char *iface_name,
                const ContractMethod *methods, const ContractProperty *props)
 {
-        g_autoptr(GDBusNodeInfo) live = introspect(f, path);
+        g_autoptr(GDBusNodeInfo) live = wand_introspect(f, path);
         g_autoptr(GPtrArray) diffs = g_ptr_array_new_with_free_func(g_free);
         GDBusInterfaceInfo *iface = g_dbus_node_info_lookup_interface(live, iface_name);
 

@@ -30,21 +30,6 @@ start_varied(WandFixture *f)
         wand_assert_state(f, WAN0, "connected");
 }
 
-static GDBusNodeInfo *
-introspect(WandFixture *f, const char *path)
-{
-        g_autoptr(GVariant) r = NULL;
-        g_autoptr(GError) error = NULL;
-        const char *xml;
-        GDBusNodeInfo *node;
-
-        r = wand_call_ok(f->root, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
-                         G_VARIANT_TYPE("(s)"));
-        g_variant_get(r, "(&s)", &xml);
-        node = g_dbus_node_info_new_for_xml(xml, &error);
-        g_assert_no_error(error);
-        return node;
-}
 
 /* What sd-bus's generic ObjectManager answers, from what sd-bus itself
  * serves on each object: the objects are the children introspection lists,
@@ -55,13 +40,13 @@ introspect(WandFixture *f, const char *path)
 static GVariant *
 expected_objects(WandFixture *f)
 {
-        g_autoptr(GDBusNodeInfo) parent = introspect(f, "/org/wand/Router1/interface");
+        g_autoptr(GDBusNodeInfo) parent = wand_introspect(f, "/org/wand/Router1/interface");
         GVariantBuilder objects;
 
         g_variant_builder_init(&objects, G_VARIANT_TYPE("a{oa{sa{sv}}}"));
         for (GDBusNodeInfo **child = parent->nodes; child && *child; child++) {
                 g_autofree char *path = g_strconcat("/org/wand/Router1/interface/", (*child)->path, NULL);
-                g_autoptr(GDBusNodeInfo) node = introspect(f, path);
+                g_autoptr(GDBusNodeInfo) node = wand_introspect(f, path);
                 GVariantBuilder ifaces;
 
                 g_variant_builder_init(&ifaces, G_VARIANT_TYPE("a{sa{sv}}"));
@@ -110,7 +95,7 @@ test_same_as_sd_bus(WandFixture *f, gconstpointer data)
         assert_same_variant(objects, expected);
 
         /* The manager object is not among them, as sd-bus has it. */
-        manager = introspect(f, WAND_MANAGER_PATH);
+        manager = wand_introspect(f, WAND_MANAGER_PATH);
         g_assert_nonnull(g_dbus_node_info_lookup_interface(manager, WAND_MANAGER_IFACE));
         g_assert_nonnull(g_dbus_node_info_lookup_interface(manager, OBJECT_MANAGER_IFACE));
 

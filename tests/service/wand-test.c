@@ -634,3 +634,19 @@ wand_fixture_get_log(WandFixture *f)
         g_mutex_unlock(&f->log_lock);
         return s;
 }
+
+GDBusNodeInfo *
+wand_introspect(WandFixture *f, const char *path)
+{
+        g_autoptr(GVariant) r = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *xml;
+        GDBusNodeInfo *node;
+
+        r = wand_call_ok(f->root, path, "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+                         G_VARIANT_TYPE("(s)"));
+        g_variant_get(r, "(&s)", &xml);
+        node = g_dbus_node_info_new_for_xml(xml, &error);
+        g_assert_no_error(error);
+        return node;
+}

@@ -129,6 +129,8 @@ GDBusConnection *wand_fixture_connect_as(WandFixture *f, uid_t uid);
 GVariant *wand_call(GDBusConnection *c, const char *path, const char *iface,
                     const char *method, GVariant *params, const GVariantType *reply_type,
                     GError **error);
+/* Introspect() on path as root, parsed; asserts it parses. */
+GDBusNodeInfo *wand_introspect(WandFixture *f, const char *path);
 /* Synchronous call that must succeed. */
 GVariant *wand_call_ok(GDBusConnection *c, const char *path, const char *iface,
                        const char *method, GVariant *params, const GVariantType *reply_type);
