@@ -200,10 +200,9 @@ test_size(WandFixture *f, gconstpointer data)
 }
 
 /* Enough interfaces for a reply over 32 MiB. With the benchmark's names
- * (bwN on device bwN) that takes 60,788; wand takes minutes to load that
- * many distinct devices (its device bookkeeping is quadratic), so these have
- * names of 64 characters (~660 bytes each in the reply: 50,900 cross) and
- * share 256 devices (none exists). */
+ * (bwN on device bwN) that takes 60,788; names of 64 characters (~660 bytes
+ * each in the reply) cross with 50,900, a fifth fewer files to write and
+ * load. They share 256 devices (none exists). */
 #define N_OVER 51000
 
 static void
@@ -217,6 +216,14 @@ test_limit(WandFixture *f, gconstpointer data)
         g_autoptr(GError) error = NULL;
         guint64 size;
 
+        /* Under valgrind, loading 51,000 interfaces and counting a 33 MB
+         * reply takes longer than the suite's time; this test runs in the
+         * plain and the ASan passes (tests/run-sanitizers.sh). */
+        const char *wrapper = g_getenv("WAND_WRAPPER");
+        if (wrapper && *wrapper) {
+                g_test_skip("51,000 interfaces under valgrind: run in the plain and ASan passes");
+                return;
+        }
         wand_fixture_start(f);
         for (unsigned k = 0; k < N_OVER; k++) {
                 g_autofree char *name = g_strdup_printf("w%063u", k);
