@@ -143,17 +143,31 @@ sent_size(GDBusMessage *reply)
         return size;
 }
 
-/* The size wand counted for its last reply (its --verbose log). */
-static guint64
-counted_size(WandFixture *f)
+#define SIZE_MARKER "a reply of "
+
+/* How many replies wand has counted so far (its --verbose log). */
+static guint
+n_counted(WandFixture *f)
 {
         g_autofree char *log = wand_fixture_get_log(f);
-        const char *marker = "a reply of ", *p, *last = NULL;
+        guint n = 0;
 
-        for (p = strstr(log, marker); p; p = strstr(p + 1, marker))
+        for (const char *p = strstr(log, SIZE_MARKER); p; p = strstr(p + 1, SIZE_MARKER))
+                n++;
+        return n;
+}
+
+/* The size wand counted for its last reply. */
+static guint64
+last_counted_size(WandFixture *f)
+{
+        g_autofree char *log = wand_fixture_get_log(f);
+        const char *p, *last = NULL;
+
+        for (p = strstr(log, SIZE_MARKER); p; p = strstr(p + 1, SIZE_MARKER))
                 last = p;
         g_assert_nonnull(last);
-        return g_ascii_strtoull(last + strlen(marker), NULL, 10);
+        return g_ascii_strtoull(last + strlen(SIZE_MARKER), NULL, 10);
 }
 
 static void
@@ -162,6 +176,7 @@ assert_counted_size(WandFixture *f, GDBusConnection *c)
         g_autoptr(GDBusMessage) call = NULL;
         g_autoptr(GDBusMessage) reply = NULL;
         g_autoptr(GError) error = NULL;
+        guint before = n_counted(f);
 
         call = g_dbus_message_new_method_call(WAND_BUS_NAME, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE,
                                               "GetManagedObjects");
@@ -169,8 +184,10 @@ assert_counted_size(WandFixture *f, GDBusConnection *c)
                                                                WAND_TIMEOUT_MS, NULL, NULL, &error);
         g_assert_no_error(error);
         g_assert_cmpint(g_dbus_message_get_message_type(reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
-        /* The log line is written before the reply is sent. */
-        g_assert_cmpuint(counted_size(f), ==, sent_size(reply));
+        /* wand writes the line before it sends the reply, but the fixture's
+         * reader thread may take it from the pipe after the reply is here. */
+        wand_wait_until(n_counted(f) > before, "wand's log line on the size of its reply");
+        g_assert_cmpuint(last_counted_size(f), ==, sent_size(reply));
 }
 
 /* Closed before it is let go, and what it received dispatched: an open
