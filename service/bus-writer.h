@@ -7,10 +7,6 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-/* dbus-daemon's max_message_size unless configured otherwise: the default in
- * its configuration parser, which Debian's system.conf keeps. */
-#define BUS_MESSAGE_SIZE_LIMIT (UINT64_C(32) * 1024 * 1024)
-
 typedef struct BusWriter {
         sd_bus_message *m;  /* NULL: count only */
         uint64_t size;      /* body bytes so far (dbus1 marshalling) */

@@ -239,20 +239,55 @@ static int unknown_key_problem(const char *key, const char *section, char **ret_
         return -EINVAL;
 }
 
+/* A size in bytes: digits, then optionally K, M or G (powers of 1024), as
+ * systemd's and dbus-daemon's configurations write them. */
+static int parse_size(const char *value, uint64_t min, uint64_t max, uint64_t *ret) {
+        uint64_t n = 0, unit = 1;
+        const char *p = value;
+
+        if (*p < '0' || *p > '9')
+                return -EINVAL;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                if (n > (UINT64_MAX - 9) / 10)
+                        return -ERANGE;
+                n = n * 10 + (uint64_t) (*p - '0');
+        }
+        switch (*p) {
+        case 'K': unit = UINT64_C(1) << 10; p++; break;
+        case 'M': unit = UINT64_C(1) << 20; p++; break;
+        case 'G': unit = UINT64_C(1) << 30; p++; break;
+        }
+        if (*p)
+                return -EINVAL;
+        if (n > max / unit || n * unit < min)
+                return -ERANGE;
+        *ret = n * unit;
+        return 0;
+}
+
 static int assign_main(const char *key, const char *value, void *userdata, char **ret_problem) {
         ConfigMain *m = userdata;
         const char *problem = NULL;
 
-        if (!streq(key, "DemandDial"))
-                return unknown_key_problem(key, "Router", ret_problem);
-        if (settings_parse_boolean(value, &m->demand_dial, &problem) < 0)
-                return value_problem(value, problem, ret_problem);
-        return 0;
+        if (streq(key, "DemandDial")) {
+                if (settings_parse_boolean(value, &m->demand_dial, &problem) < 0)
+                        return value_problem(value, problem, ret_problem);
+                return 0;
+        }
+        if (streq(key, "BusMaxMessageSize")) {
+                if (parse_size(value, CONFIG_BUS_MAX_MESSAGE_SIZE_MIN, CONFIG_BUS_MAX_MESSAGE_SIZE_MAX,
+                               &m->bus_max_message_size) < 0)
+                        return value_problem(value,
+                                             "is not a size from 4K to 128M (bytes, or a number with K, M or G)",
+                                             ret_problem);
+                return 0;
+        }
+        return unknown_key_problem(key, "Router", ret_problem);
 }
 
 int config_read_main(const char *dir, ConfigMain *ret, char **ret_error) {
         _cleanup_free_ char *path = NULL, *text = NULL;
-        ConfigMain m = { .demand_dial = true };
+        ConfigMain m = { .demand_dial = true, .bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT };
         size_t size;
         int r;
 

@@ -5,12 +5,21 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "settings.h"
 
 typedef struct ConfigMain {
-        bool demand_dial; /* [Router] DemandDial=, default true */
+        bool demand_dial;              /* [Router] DemandDial=, default true */
+        uint64_t bus_max_message_size; /* [Router] BusMaxMessageSize=, default 32 MiB */
 } ConfigMain;
+
+/* BusMaxMessageSize=: dbus-daemon's default max_message_size, and the
+ * bounds of what may be set: 4 KiB, and the D-Bus specification's maximum
+ * message length (2^27). */
+#define CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT (UINT64_C(32) * 1024 * 1024)
+#define CONFIG_BUS_MAX_MESSAGE_SIZE_MIN (UINT64_C(4) * 1024)
+#define CONFIG_BUS_MAX_MESSAGE_SIZE_MAX (UINT64_C(128) * 1024 * 1024)
 
 /* Reads <dir>/wand.conf. A missing file gives the defaults and 0. On a parse
  * error returns -EINVAL and *ret_error = "<path>:<line>: <problem>"

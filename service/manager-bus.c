@@ -279,18 +279,18 @@ static int method_get_managed_objects(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         w.m = reply;
-        r = iface_bus_write_managed_objects(&w, manager, BUS_MESSAGE_SIZE_LIMIT);
+        r = iface_bus_write_managed_objects(&w, manager, manager->bus_max_message_size);
         if (r < 0)
                 return r;
         size = bus_reply_size(m, "a{oa{sa{sv}}}", w.size);
         log_debug("GetManagedObjects: %zu interfaces, a reply of %" PRIu64 " bytes.", manager->n_ifaces, size);
-        if (size > BUS_MESSAGE_SIZE_LIMIT)
+        if (size > manager->bus_max_message_size)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
                                          "The reply would be %" PRIu64 " bytes (%zu WAN interfaces), more than the %" PRIu64
                                          " bytes the system bus passes in one message. Call "
                                          "org.wand.Router1.Manager.ListInterfaces, then "
                                          "org.freedesktop.DBus.Properties.GetAll on each object path.",
-                                         size, manager->n_ifaces, BUS_MESSAGE_SIZE_LIMIT);
+                                         size, manager->n_ifaces, manager->bus_max_message_size);
         return sd_bus_send(NULL, reply, NULL);
 }
 

@@ -351,9 +351,11 @@ int manager_load(Manager *m) {
         r = config_read_main(m->config_dir, &main_config, &error);
         if (r < 0) {
                 log_error("%s; using the defaults.", error ?: "Could not read wand.conf");
-                main_config.demand_dial = true;
+                main_config = (ConfigMain) { .demand_dial = true,
+                                             .bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT };
         }
         m->running = main_config.demand_dial;
+        m->bus_max_message_size = main_config.bus_max_message_size;
 
         r = config_read_interfaces(m->config_dir, &entries, &n, log_config_problem, m);
         if (r < 0)
@@ -660,6 +662,7 @@ int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir,
                 return -ENOMEM;
         m->event = sd_event_ref(event);
         m->running = true;
+        m->bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT;
         m->clock = clock;
         /* InstanceIds start at a random point: not the same as a previous
          * wand's, so that handles from before a restart are known stale. */

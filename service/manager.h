@@ -26,6 +26,7 @@ struct Manager {
         char *runtime_dir; /* what a restarted wand must find: running dialers */
 
         bool running;   /* the demand-dial manager */
+        uint64_t bus_max_message_size; /* wand.conf's BusMaxMessageSize= */
         bool published; /* objects are on the bus: announce changes */
         bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
         StopJob *stop_job; /* while stopping */

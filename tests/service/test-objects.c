@@ -287,6 +287,66 @@ test_limit(WandFixture *f, gconstpointer data)
         g_assert_false(f->wand_exited);
 }
 
+/* The size of the GetManagedObjects reply c receives, and sends it. */
+static gsize
+reply_size(GDBusConnection *c)
+{
+        g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(WAND_BUS_NAME, WAND_MANAGER_PATH,
+                                                                      OBJECT_MANAGER_IFACE, "GetManagedObjects");
+        g_autoptr(GDBusMessage) reply = NULL;
+        g_autoptr(GError) error = NULL;
+
+        reply = g_dbus_connection_send_message_with_reply_sync(c, call, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                                               WAND_TIMEOUT_MS, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(g_dbus_message_get_message_type(reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+        return sent_size(reply);
+}
+
+/* BusMaxMessageSize= (wand.conf) for a bus whose max_message_size is not
+ * dbus-daemon's default: a reply of exactly that size is sent, one byte
+ * more is LimitsExceeded naming the configured size. */
+static void
+test_limit_configured(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *conf = NULL;
+        g_autofree char *msg = NULL;
+        g_autofree char *limit = NULL;
+        g_autoptr(GVariant) list = NULL;
+        gsize size;
+
+        start_varied(f);
+        for (unsigned k = 0; k < 20; k++) {
+                g_autofree char *name = g_strdup_printf("many%u", k);
+                wand_fixture_write_interface(f, name, "nodev2", NULL);
+        }
+        wand_fixture_restart(f);
+        size = reply_size(f->user);
+        g_assert_cmpuint(size, >, 4096);
+
+        conf = g_strdup_printf("[Router]\nBusMaxMessageSize=%" G_GSIZE_FORMAT "\n", size);
+        wand_fixture_write_main_conf(f, conf);
+        wand_fixture_restart(f);
+        g_assert_cmpuint(reply_size(f->user), ==, size);
+
+        g_clear_pointer(&conf, g_free);
+        conf = g_strdup_printf("[Router]\nBusMaxMessageSize=%" G_GSIZE_FORMAT "\n", size - 1);
+        wand_fixture_write_main_conf(f, conf);
+        wand_fixture_restart(f);
+        msg = wand_call_error(f->user, WAND_MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects", NULL,
+                              DBUS_ERROR("LimitsExceeded"));
+        g_test_message("%s", msg);
+        limit = g_strdup_printf("The reply would be %" G_GSIZE_FORMAT " bytes (25 WAN interfaces), more than the %"
+                                G_GSIZE_FORMAT " bytes the system bus passes in one message.", size, size - 1);
+        g_assert_true(g_str_has_prefix(msg, limit));
+
+        /* What the error says to call instead answers. */
+        list = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
+                            G_VARIANT_TYPE("(a(sos))"));
+        g_assert_cmpuint(g_variant_n_children(g_variant_get_child_value(list, 0)), ==, 25);
+        g_assert_false(f->wand_exited);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -297,6 +357,7 @@ main(int argc, char **argv)
         ADD("same-as-sd-bus", test_same_as_sd_bus);
         ADD("size", test_size);
         ADD("limit", test_limit);
+        ADD("limit-configured", test_limit_configured);
 #undef ADD
 
         return g_test_run();

@@ -395,12 +395,26 @@ static void test_main(Fixture *f, gconstpointer data) {
         /* No wand.conf: the defaults. */
         g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
         g_assert_true(m.demand_dial);
+        g_assert_cmpuint(m.bus_max_message_size, ==, 32 * 1024 * 1024);
         g_assert_null(error);
 
         path = put(f, "wand.conf", "# wand\n[Router]\nDemandDial = no\n", -1);
         g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
         g_assert_false(m.demand_dial);
+        g_assert_cmpuint(m.bus_max_message_size, ==, 32 * 1024 * 1024);
         g_assert_null(error);
+
+        static const struct { const char *value; guint64 bytes; } sizes[] = {
+                { "4096", 4096 }, { "64K", 64 * 1024 }, { "128M", 128 * 1024 * 1024 }, { "33554432", 33554432 },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+                g_autofree char *text = g_strdup_printf("[Router]\nBusMaxMessageSize=%s\n", sizes[i].value);
+
+                g_free(put(f, "wand.conf", text, -1));
+                g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
+                g_assert_cmpuint(m.bus_max_message_size, ==, sizes[i].bytes);
+                g_assert_true(m.demand_dial);
+        }
 
         g_free(put(f, "wand.conf", "[Router]\n", -1));
         g_assert_cmpint(config_read_main(f->dir, &m, &error), ==, 0);
@@ -409,6 +423,15 @@ static void test_main(Fixture *f, gconstpointer data) {
         static const struct { const char *text; unsigned line; const char *problem; } bad[] = {
                 { "[Router]\nDemandDial=maybe\n", 2, "\"maybe\" is not a boolean (use yes or no)" },
                 { "[Router]\nDemandDail=yes\n", 2, "unknown key \"DemandDail\" in [Router]" },
+#define NOT_A_SIZE "is not a size from 4K to 128M (bytes, or a number with K, M or G)"
+                { "[Router]\nBusMaxMessageSize=4095\n", 2, "\"4095\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=129M\n", 2, "\"129M\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=1G\n", 2, "\"1G\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=64KB\n", 2, "\"64KB\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=-1\n", 2, "\"-1\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=\n", 2, "\"\" " NOT_A_SIZE },
+                { "[Router]\nBusMaxMessageSize=99999999999999999999999\n", 2,
+                  "\"99999999999999999999999\" " NOT_A_SIZE },
                 { "[Router]\nDevice=ppp0\n", 2, "unknown key \"Device\" in [Router]" },
                 { "[Interface]\nDemandDial=yes\n", 1, "unknown section \"[Interface]\" (expected [Router])" },
                 { "DemandDial=yes\n", 1, "key \"DemandDial\" before any section (put it under [Router])" },
