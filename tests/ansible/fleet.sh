@@ -26,6 +26,11 @@
 #                             installed, ansible.cfg and the inventory
 #   fleet_cleanup             stops the routers (PID 1's exit does the rest)
 #
+# Every router's wand starts with interfaces/wan0.conf (Device=wan0) in its
+# configuration directory; a test that defines fleet_configure_router N DIR
+# adds its own files to router N's directory DIR (wand.conf, more
+# interfaces) before that router's wand starts.
+#
 # Needs: WAND_BINARY, WAND_SOURCE_ROOT. Skips (77) when not root.
 
 : "${WAND_BINARY:?}" "${WAND_SOURCE_ROOT:?}"
@@ -133,6 +138,9 @@ fleet_start_router() {
         local i=$1 rdir=$fleet_dir/r$1
         mkdir -p "$rdir/config/interfaces" "$rdir/run"
         printf '[Interface]\nDevice=wan0\n' >"$rdir/config/interfaces/wan0.conf"
+        if declare -F fleet_configure_router >/dev/null; then
+                fleet_configure_router "$i" "$rdir/config"
+        fi
         unshare --mount --propagation private --net -- "$fleet_lib_dir/router.sh" "$rdir" "$i" $$ \
                 "$WAND_BINARY" "$WAND_SOURCE_ROOT" >"$rdir/router.log" 2>&1 &
         fleet_router_pids+=($!)

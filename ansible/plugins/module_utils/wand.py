@@ -37,6 +37,12 @@ INTERFACE_INTERFACE = 'org.wand.Router1.Interface'
 PROPERTIES_INTERFACE = 'org.freedesktop.DBus.Properties'
 OBJECT_MANAGER_INTERFACE = 'org.freedesktop.DBus.ObjectManager'
 NO_SUCH_INTERFACE = 'org.wand.Router1.Error.NoSuchInterface'
+LIMITS_EXCEEDED = 'org.freedesktop.DBus.Error.LimitsExceeded'
+# What GetAll() on an interface that ListInterfaces() named fails with when
+# the interface was deleted in between: InvalidHandle is wand's answer
+# (org.wand.Router1(5)), UnknownObject a bus library's for an object it
+# does not know.
+GONE = ('org.wand.Router1.Error.InvalidHandle', 'org.freedesktop.DBus.Error.UnknownObject')
 
 # Connect() waits for the connection (ConnectTimeoutSec, 20 s by default)
 # and StopDemandDialManager() for every teardown: longer than libdbus's
@@ -159,14 +165,39 @@ class Wand(object):
             raise
 
     def interfaces(self):
-        """Every interface: {name: properties (with Path)}."""
-        objects = self.call(BUS_NAME, MANAGER_PATH, OBJECT_MANAGER_INTERFACE, 'GetManagedObjects')
+        """Every interface: {name: properties (with Path)}.
+
+        GetManagedObjects() fails with LimitsExceeded when its reply would
+        be larger than the system bus passes in one message (BusMaxMessageSize=
+        in wand.conf, org.wand.Router1(5)); then, as the contract says,
+        ListInterfaces() and GetAll() on each interface, skipping those
+        deleted in between."""
+        try:
+            objects = self.call(BUS_NAME, MANAGER_PATH, OBJECT_MANAGER_INTERFACE, 'GetManagedObjects')
+        except WandError as e:
+            if e.name != LIMITS_EXCEEDED:
+                raise
+            return self.interfaces_one_by_one()
         result = {}
         for path, interfaces in objects.items():
             props = interfaces.get(INTERFACE_INTERFACE)
             if props is None:
                 continue
             props = dict(props)
+            props['Path'] = path
+            result[props['Name']] = props
+        return result
+
+    def interfaces_one_by_one(self):
+        """interfaces() for a wand with too many for one message."""
+        result = {}
+        for dummy_name, path, dummy_state in self.manager('ListInterfaces'):
+            try:
+                props = self.interface_properties(path)
+            except WandError as e:
+                if e.name in GONE:
+                    continue
+                raise
             props['Path'] = path
             result[props['Name']] = props
         return result

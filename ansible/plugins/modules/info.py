@@ -20,6 +20,11 @@ description:
     (C(org.wand.Router1) on the managed host's system bus, U(man:org.wand.Router1(5))).
   - Returns them as the fact C(ansible_facts.wand), so that later tasks can decide on them with
     C(when:) without C(register:), and the same under C(wand) in the task's result.
+  - Reads every interface with one C(GetManagedObjects()). Where wand refuses it with
+    C(org.freedesktop.DBus.Error.LimitsExceeded), because the reply would be larger than the system bus
+    passes in one message (C(BusMaxMessageSize=) in U(man:wand.conf(5))), reads them one by one instead,
+    as U(man:org.wand.Router1(5)) says (C(ListInterfaces()), then C(GetAll()) on each), and leaves out an
+    interface deleted in between; the result is the same. Any other error fails the task.
   - Reading properties needs no authorization; I(settings=true) also reads every interface's
     settings, which is authorized like changing them (polkit action C(org.wand.Router1.configure)).
   - Talks to the bus with python3-dbus, for the reasons given in M(wand.router.interface).

@@ -21,7 +21,8 @@ description:
     while it is stopped no interface can be connected.
   - Makes wand re-read its configuration files (C(Reload())), as C(systemctl reload wand) does.
   - C(changed) comes from wand's state read before and after; for a reload, from every
-    interface's settings and the set of interfaces.
+    interface's settings and the set of interfaces, listed as M(wand.router.info) lists them (also where
+    wand has more interfaces than C(GetManagedObjects()) can return in one message).
   - Talks to the bus with python3-dbus, for the reasons given in M(wand.router.interface).
 author:
   - wand maintainers
