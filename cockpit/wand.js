@@ -11,6 +11,21 @@
     const MANAGER_IFACE = "org.wand.Router1.Manager";
     const IFACE = "org.wand.Router1.Interface";
     const OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager";
+    const PROPERTIES = "org.freedesktop.DBus.Properties";
+
+    /* GetManagedObjects() refused because its reply would be larger than
+     * the system bus passes in one message (org.wand.Router1(5), ERRORS):
+     * the page then reads ListInterfaces() and GetAll() on each path. */
+    const LIMITS_EXCEEDED = "org.freedesktop.DBus.Error.LimitsExceeded";
+    /* What a GetAll() says of an interface deleted since ListInterfaces(). */
+    const GONE = {
+        "org.wand.Router1.Error.InvalidHandle": true,
+        "org.freedesktop.DBus.Error.UnknownObject": true,
+    };
+    /* GetAll() calls in flight at once: the system bus lets a connection
+     * wait for 128 replies, and the bridge's connection is not the page's
+     * alone. */
+    const READS_IN_FLIGHT = 16;
 
     /* Connect() replies when the connection is up or the attempt failed
      * (ConnectTimeoutSec, 20 s by default, and a polkit dialog may take
@@ -286,26 +301,66 @@
                 });
     }
 
+    /* Every interface's properties, the documented way round a refused
+     * GetManagedObjects(): ListInterfaces(), then GetAll() on each path, a
+     * few at a time. EACH(path, a{sv}) as each reply arrives, so that it
+     * comes in order with the signals; an interface deleted in between is
+     * skipped. Resolves when all are read; rejects with the first other
+     * error. Stops early once connect() started over. */
+    function readOneByOne(gen, each) {
+        return Promise.resolve(client.call(MANAGER_PATH, MANAGER_IFACE, "ListInterfaces", []))
+                .then(reply => {
+                    const paths = reply[0].map(entry => entry[1]);
+                    let next = 0;
+                    const readNext = () => {
+                        if (next >= paths.length || gen !== generation)
+                            return null;
+                        const path = paths[next++];
+                        /* With its signature: a bridge that looked it up
+                         * would introspect the path, gone or not. */
+                        return Promise.resolve(client.call(path, PROPERTIES, "GetAll", [IFACE], { type: "s" }))
+                                .then(props => {
+                                    if (gen === generation)
+                                        each(path, props[0]);
+                                }, err => {
+                                    if (!GONE[errorName(err)])
+                                        throw err;
+                                })
+                                .then(readNext);
+                    };
+                    const readers = [];
+                    for (let i = 0; i < READS_IN_FLIGHT; i++)
+                        readers.push(readNext());
+                    return Promise.all(readers);
+                });
+    }
+
     /* Device and Persistent change only by Reload() and are not announced:
-     * read them again (one call for all) after a Reload() of ours. */
+     * read them again after a Reload() of ours, with one call for all, or
+     * one by one when wand refuses that call for its size. */
     function refreshUnannounced() {
         const gen = generation;
-        return client.call(MANAGER_PATH, OBJECT_MANAGER, "GetManagedObjects", [])
+        const refresh = (path, props) => {
+            const row = rows.get(path);
+            if (!props || !row)
+                return;
+            if (props.Device)
+                row.props.Device = props.Device.v;
+            if (props.Persistent)
+                row.props.Persistent = props.Persistent.v;
+            markDirty(path);
+        };
+        return Promise.resolve(client.call(MANAGER_PATH, OBJECT_MANAGER, "GetManagedObjects", []))
                 .then(reply => {
                     if (gen !== generation)
                         return;
                     const objects = reply[0];
-                    for (const path in objects) {
-                        const props = objects[path][IFACE];
-                        const row = rows.get(path);
-                        if (!props || !row)
-                            continue;
-                        if (props.Device)
-                            row.props.Device = props.Device.v;
-                        if (props.Persistent)
-                            row.props.Persistent = props.Persistent.v;
-                        markDirty(path);
-                    }
+                    for (const path in objects)
+                        refresh(path, objects[path][IFACE]);
+                }, err => {
+                    if (errorName(err) !== LIMITS_EXCEEDED)
+                        throw err;
+                    return readOneByOne(gen, refresh);
                 })
                 .catch(() => {});
     }
@@ -442,9 +497,11 @@
         row.cells.since.title = since ? new Date(Number(since) / 1000).toLocaleString() : "";
     }
 
+    const SHOWN_PROPS = ["Name", "Device", "State", "Enabled", "Persistent", "UnreachabilityReasons",
+        "LastError", "ConnectedSince", "IfIndex", "InstanceId"];
+
     function copyProps(row, proxy) {
-        for (const key of ["Name", "Device", "State", "Enabled", "Persistent", "UnreachabilityReasons",
-            "LastError", "ConnectedSince", "IfIndex", "InstanceId"]) {
+        for (const key of SHOWN_PROPS) {
             if (proxy.data && key in proxy.data)
                 row.props[key] = proxy.data[key];
         }
@@ -530,6 +587,58 @@
             orderDirty = true;
             scheduleFlush();
         }
+    }
+
+    /* The same from an a{sv} of the interface's properties (GetAll(), or a
+     * signal's): the rows read one by one. */
+    function onVariants(path, props) {
+        let row = rows.get(path);
+        if (!row) {
+            row = createRow(path);
+            rows.set(path, row);
+            orderDirty = true;
+        }
+        for (const key of SHOWN_PROPS) {
+            if (key in props)
+                row.props[key] = props[key].v;
+        }
+        markDirty(path);
+    }
+
+    /* Rows read one by one are kept live by wand's signals, heard here: a
+     * bridge whose GetManagedObjects() failed need not follow the objects
+     * it could not read. Subscribed before reading, so that nothing in
+     * between is missed; signals the proxies hear too change nothing twice. */
+    function followSignals(gen) {
+        client.subscribe({ path_namespace: MANAGER_PATH, interface: PROPERTIES, member: "PropertiesChanged",
+                           arg0: IFACE },
+                         (path, iface, member, args) => {
+                             if (gen === generation)
+                                 onVariants(path, args[1]);
+                         });
+        client.subscribe({ path: MANAGER_PATH, interface: OBJECT_MANAGER, member: "InterfacesAdded" },
+                         (path, iface, member, args) => {
+                             if (gen === generation && args[1][IFACE])
+                                 onVariants(args[0], args[1][IFACE]);
+                         });
+        client.subscribe({ path: MANAGER_PATH, interface: OBJECT_MANAGER, member: "InterfacesRemoved" },
+                         (path, iface, member, args) => {
+                             if (gen === generation && args[1].indexOf(IFACE) >= 0)
+                                 onRemoved({ path: args[0] });
+                         });
+    }
+
+    /* The rows when the bridge could not read them: wand refused the
+     * GetManagedObjects() behind the proxies for its size. */
+    function loadOneByOne(gen) {
+        followSignals(gen);
+        return readOneByOne(gen, onVariants).then(() => {
+            if (gen !== generation)
+                return;
+            performance.mark("wand-rows-read-one-by-one");
+            renderManager();
+            pageReady();
+        });
     }
 
     /* ------------------------------------------------------------ row actions */
@@ -810,7 +919,7 @@
                         explainAbsence(null);
                         return;
                     }
-                    return proxies.wait().then(() => {
+                    return Promise.resolve(proxies.wait()).then(() => {
                         if (gen !== generation)
                             return;
                         performance.mark("wand-proxies-ready");
@@ -818,6 +927,13 @@
                             onAdded(proxies[path]);
                         renderManager();
                         pageReady();
+                    }, err => {
+                        /* The bridge's GetManagedObjects() was refused:
+                         * cockpit's Python bridge says so (its C bridge,
+                         * Debian 12's, introspects the objects instead). */
+                        if (gen !== generation || errorName(err) !== LIMITS_EXCEEDED)
+                            throw err;
+                        return loadOneByOne(gen);
                     });
                 })
                 .catch(err => {

@@ -104,6 +104,36 @@ def wait_for(what, cond, limit=WAIT):
         time.sleep(0.01)
 
 
+# ------------------------------------------------------------------ wand itself
+
+wand = {"pid": None, "process": None}  # the wand running now
+
+
+def on_bus():
+    out = subprocess.run(["busctl", "--system", "--json=short", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "NameHasOwner", "s", W], capture_output=True, text=True)
+    return out.returncode == 0 and json.loads(out.stdout)["data"][0]
+
+
+def stop_wand():
+    os.kill(wand["pid"], signal.SIGTERM)
+    if wand["process"]:
+        wand["process"].wait(timeout=WAIT)
+    wait_for("wand left the bus", lambda: not on_bus())
+
+
+def start_wand():
+    """/usr/sbin/wand again, as root; cockpit-test.sh stops the last one
+    (wand-restarted.pid)."""
+    run = os.environ["WAND_SYSTEM_DIR"]
+    wand["process"] = subprocess.Popen(["/usr/sbin/wand"], stdout=open(run + "/wand-restarted.log", "a"),
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+    wand["pid"] = wand["process"].pid
+    with open(run + "/wand-restarted.pid", "w") as f:
+        f.write(str(wand["pid"]))
+    wait_for("wand on the bus again", on_bus)
+
+
 # ------------------------------------------------------------------ the browser
 
 class Page:
@@ -450,19 +480,21 @@ def root_checks(page, args):
 
     # ---------------------------------------------------------- wand gone and back
     if args.wand_pid:
-        os.kill(int(args.wand_pid), signal.SIGTERM)
+        wand["pid"] = int(args.wand_pid)
+        stop_wand()
         wait_for("wand gone: the page says so", lambda: page.page_state() == "not-running")
         text = page.js("return document.getElementById('page-message').textContent")
         check("the page-level message says wand is not running", "not running" in text, " ".join(text.split()))
         page.shot("09-wand-not-running")
-        wand = subprocess.Popen(["/usr/sbin/wand"], stdout=open(os.environ["WAND_SYSTEM_DIR"] + "/wand-restarted.log", "w"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        with open(os.environ["WAND_SYSTEM_DIR"] + "/wand-restarted.pid", "w") as f:
-            f.write(str(wand.pid))
+        start_wand()
         page.wait_ready()
         wait_for("wand back: its rows are back", lambda: len(page.rows()) == len(list_interfaces()))
         check("rows after the restart match ListInterfaces()",
               sorted((r[0], r[2]) for r in page.rows()) == sorted((n, s) for n, _, s in list_interfaces()))
+
+    # ---------------------------------------------------------- GetManagedObjects() refused
+    if wand["pid"]:
+        refused(page)
 
     # ---------------------------------------------------------- 1,000 interfaces
     thousand(page)
@@ -480,6 +512,171 @@ def root_checks(page, args):
 
     errors = page.console_errors()
     check("no console errors (root)", not errors, json.dumps(errors)[:2000])
+
+
+# A bridge that reports that GetManagedObjects() failed, as cockpit's Python
+# bridge does (Debian 12's C bridge introspects the objects instead), played
+# in the page before cockpit.js runs, on the page's channel to wand: the
+# proxies' watch of the interfaces fails with LimitsExceeded, and the bridge
+# passes on nothing of those objects (no "notify"), then or later. Its
+# ListInterfaces() replies also list "ghost", an interface deleted before
+# its GetAll() (wand answers InvalidHandle).
+PYTHON_BRIDGE_REFUSED = r"""
+(() => {
+    const NS = "/org/wand/Router1";
+    const opened = new Set(), watches = new Set(), lists = new Set(), injected = new Set();
+    const seen = window.wandTestBridge = { refused: 0, ghosts: 0, dropped: 0 };
+    let real;
+    function install(ck) {
+        ck.transport.filter((data, channel, control) => {
+            if (control && control.command === "open" && control.payload === "dbus-json3" &&
+                control.name === "org.wand.Router1")
+                opened.add(control.channel);
+            if (!channel || !opened.has(channel) || typeof data !== "string")
+                return true;
+            const msg = JSON.parse(data.slice(channel.length + 1));
+            if (msg.watch && msg.watch.path_namespace === NS)
+                watches.add(msg.id);
+            if (msg.call && msg.call[2] === "ListInterfaces")
+                lists.add(msg.id);
+            return true;
+        }, true);
+        ck.transport.filter((data, channel) => {
+            if (!channel || !opened.has(channel) || typeof data !== "string")
+                return true;
+            if (injected.delete(data))
+                return true;
+            const msg = JSON.parse(data.slice(channel.length + 1));
+            let out;
+            if (msg.notify) {
+                const paths = Object.keys(msg.notify).filter(p => p.startsWith(NS + "/interface/"));
+                if (paths.length === 0)
+                    return true;
+                seen.dropped += paths.length;
+                paths.forEach(p => delete msg.notify[p]);
+                if (Object.keys(msg.notify).length === 0)
+                    return false;
+                out = msg;
+            } else if (watches.has(msg.id) && (msg.reply || msg.error)) {
+                watches.delete(msg.id);
+                seen.refused++;
+                out = { error: ["org.freedesktop.DBus.Error.LimitsExceeded", ["GetManagedObjects() refused (test)"]],
+                        id: msg.id };
+            } else if (lists.has(msg.id) && msg.reply) {
+                lists.delete(msg.id);
+                seen.ghosts++;
+                msg.reply[0][0].push(["ghost", NS + "/interface/ghost", "disconnected"]);
+                out = msg;
+            } else {
+                return true;
+            }
+            const text = channel + "\n" + JSON.stringify(out);
+            injected.add(text);
+            ck.transport.inject(text, false);
+            return false;
+        }, false);
+    }
+    Object.defineProperty(window, "cockpit", {
+        configurable: true,
+        get: () => real,
+        set: v => { real = v; install(v); },
+    });
+})();
+"""
+
+
+def refused(page):
+    """wand refuses GetManagedObjects() (BusMaxMessageSize=4K, a dozen
+    interfaces): the page shows every interface as the bus does, follows
+    them live, and reads Device and Persistent again after a Reload()."""
+    conf = "/etc/wand/interfaces"
+    extra = [f"far{k:02d}" for k in range(10)]
+    for n in extra:
+        with open(f"{conf}/{n}.conf", "w") as f:
+            f.write(f"[Interface]\nDevice={n}\n")
+    with open("/etc/wand/wand.conf") as f:
+        saved = f.read()
+    with open("/etc/wand/wand.conf", "w") as f:
+        f.write("[Router]\nDemandDial=yes\nBusMaxMessageSize=4K\n")
+    stop_wand()
+    start_wand()
+    ok, reply = gdbus(M, "org.freedesktop.DBus.ObjectManager.GetManagedObjects")
+    check("refused: GetManagedObjects() fails with LimitsExceeded",
+          not ok and reply[0] == "org.freedesktop.DBus.Error.LimitsExceeded", str(reply)[:300])
+
+    def on_the_bus():
+        return sorted((n, prop(n, "Device"), s, "yes" if prop(n, "Enabled") else "no",
+                       "yes" if prop(n, "Persistent") else "no") for n, _, s in list_interfaces())
+
+    def shown():
+        return sorted(tuple(r[:5]) for r in page.rows())
+
+    def same_as_bus(what):
+        wait_for(f"{what}: as many rows as interfaces", lambda: len(page.rows()) == len(list_interfaces()))
+        bus, rows = on_the_bus(), shown()
+        check(f"{what}: every interface, with its device, state, enabled, persistent", rows == bus,
+              f"{len(rows)} rows" if rows == bus else f"shown {rows} / on the bus {bus}")
+
+    def live(what, far):
+        gdbus(path_of("wan0"), I + ".Connect")
+        wait_for(f"{what}: wan0 connected from outside, shown", lambda: page.row_state("wan0") == "connected")
+        ip("link", "set", "wan0", "down")
+        wait_for(f"{what}: ip link set down shown", lambda: page.row_state("wan0") == "disconnected")
+        with open(f"{conf}/{far}.conf", "w") as f:
+            f.write(f"[Interface]\nDevice={far}\n")
+        gdbus(M, MI + ".Reload")
+        wait_for(f"{what}: {far}, added by Reload(), shown", lambda: page.row(far) is not None)
+        ok, _ = gdbus(path_of(far), I + ".Delete")
+        check(f"{what}: {far} deleted from outside", ok)
+        wait_for(f"{what}: {far}, deleted, gone", lambda: page.row(far) is None)
+        # Device and Persistent are not announced: the page reads them after
+        # its own Reload().
+        with open(f"{conf}/far03.conf", "w") as f:
+            f.write(f"[Interface]\nDevice={far}x\nPersistent=yes\n")
+        page.driver.find_element(By.ID, "reload").click()
+
+        def far03():
+            row = page.row("far03") or [""] * 6
+            return (row[1], row[4])
+        wait_for(f"{what}: after the page's Reload, far03's new Device and Persistent shown",
+                 lambda: far03() == (f"{far}x", "yes"))
+        same_as_bus(f"{what}, at the end")
+
+    # Debian's cockpit-bridge reads the objects by introspection itself.
+    page.open()
+    page.wait_ready()
+    same_as_bus("refused")
+    live("refused", "far10")
+    page.shot("13-refused-get-managed-objects")
+
+    # A bridge that says so: the page reads ListInterfaces() and GetAll().
+    script = page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PYTHON_BRIDGE_REFUSED})
+    try:
+        page.open()
+        wait_for("refused, said by the bridge: the page is ready", lambda: page.page_state() == "ready")
+        played = page.js("return window.wandTestBridge")
+        check("refused, said by the bridge: the watch failed and ListInterfaces() listed a ghost",
+              played and played["refused"] == 1 and played["ghosts"] >= 1, str(played))
+        same_as_bus("refused, said by the bridge")
+        check("refused, said by the bridge: no row for the ghost", page.row("ghost") is None)
+        live("refused, said by the bridge", "far11")
+        played = page.js("return window.wandTestBridge")
+        check("refused, said by the bridge: the bridge's own news of the objects was held back",
+              played["dropped"] > 0, str(played))
+        check("refused, said by the bridge: no alert",
+              page.js("return document.querySelectorAll('.wand-alert').length") == 0)
+    finally:
+        page.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", script)
+
+    for n in extra:
+        os.unlink(f"{conf}/{n}.conf")
+    with open("/etc/wand/wand.conf", "w") as f:
+        f.write(saved)
+    stop_wand()
+    start_wand()
+    page.open()
+    page.wait_ready()
+    wait_for("GetManagedObjects() answered again: rows shown", lambda: len(page.rows()) == len(list_interfaces()))
 
 
 def thousand(page):
