@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding and reading interfaces: MprAdminInterfaceGetHandle(),
  * MprAdminInterfaceEnum() and MprAdminInterfaceGetInfo(). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "mprapi-private.h"
 #include "mprapi-props.h"
 #include "names.h"
+#include "wand-objects.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -114,74 +116,70 @@ static int entry_compare(const void *a, const void *b) {
         return strcmp(((const Entry *) a)->name, ((const Entry *) b)->name);
 }
 
-/* Every interface, sorted by name (as ListInterfaces sorts), from one
- * GetManagedObjects. */
-static DWORD list_interfaces(MprServer *s, Entry **ret, size_t *ret_n) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Entry *entries = NULL;
-        size_t n = 0;
-        DWORD e = NO_ERROR;
+typedef struct EntryList {
+        MprServer *server;
+        Entry *entries;
+        size_t n;
+        DWORD error;    /* what stopped the walk, when it was not the bus */
+} EntryList;
+
+static void entries_free(Entry *entries, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(entries[i].name);
+        free(entries);
+}
+
+/* One interface's properties, from GetManagedObjects or from GetAll. */
+static int add_entry(sd_bus_message *m, const char *path, void *userdata) {
+        EntryList *l = userdata;
+        MprProps p = {};
+        Entry *entries, *e;
+        HANDLE h;
         int r;
 
-        r = sd_bus_call_method(s->bus, WAND_BUS_NAME, WAND_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
-                               "GetManagedObjects", &error, &reply, NULL);
+        r = mpr_props_read(m, &p);
         if (r < 0)
-                return mpr_error_from_bus(r, &error);
-        r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
-        while (r >= 0 && e == NO_ERROR && (r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-                const char *path;
+                return r;
+        if (!p.has_instance_id)
+                l->error = ERROR_NOT_SUPPORTED; /* a wand older than InstanceId */
+        else
+                l->error = mpr_iface_handle(l->server, path, p.instance_id, &h);
+        if (l->error != NO_ERROR)
+                return -ECANCELED;
+        entries = realloc(l->entries, (l->n + 1) * sizeof(Entry));
+        if (!entries)
+                return -ENOMEM;
+        l->entries = entries;
+        e = &entries[l->n];
+        e->name = strdup(p.name ?: "");
+        if (!e->name)
+                return -ENOMEM;
+        l->n++;
+        l->error = mpr_props_to_interface0(&p, h, &e->info);
+        return l->error == NO_ERROR ? 0 : -ECANCELED;
+}
 
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r >= 0)
-                        r = sd_bus_message_enter_container(reply, 'a', "{sa{sv}}");
-                while (r >= 0 && e == NO_ERROR && (r = sd_bus_message_enter_container(reply, 'e', "sa{sv}")) > 0) {
-                        const char *iface;
-                        MprProps p = {};
-                        HANDLE h;
-                        Entry *n2;
+/* Every interface, sorted by name (as ListInterfaces sorts): from one
+ * GetManagedObjects, or one GetAll each when wand refuses that reply as too
+ * large for the bus (common/wand-objects.c). */
+static DWORD list_interfaces(MprServer *s, Entry **ret, size_t *ret_n) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        EntryList l = { .server = s };
+        int r;
 
-                        r = sd_bus_message_read(reply, "s", &iface);
-                        if (r < 0)
-                                break;
-                        if (!streq(iface, WAND_INTERFACE_INTERFACE)) {
-                                r = sd_bus_message_skip(reply, "a{sv}");
-                        } else if ((r = mpr_props_read(reply, &p)) >= 0) {
-                                if (!p.has_instance_id)
-                                        e = ERROR_NOT_SUPPORTED;
-                                else
-                                        e = mpr_iface_handle(s, path, p.instance_id, &h);
-                                n2 = e == NO_ERROR ? realloc(entries, (n + 1) * sizeof(Entry)) : NULL;
-                                if (e == NO_ERROR && !n2)
-                                        e = ERROR_NOT_ENOUGH_MEMORY;
-                                if (e == NO_ERROR) {
-                                        entries = n2;
-                                        entries[n].name = strdup(p.name ?: "");
-                                        e = entries[n].name ? mpr_props_to_interface0(&p, h, &entries[n].info)
-                                                            : ERROR_NOT_ENOUGH_MEMORY;
-                                        n++;
-                                }
-                        }
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                }
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
+        r = wand_interfaces_read(s->bus, add_entry, &l, &error);
+        if (r < 0) {
+                entries_free(l.entries, l.n);
+                if (l.error != NO_ERROR)
+                        return l.error;
+                if (sd_bus_error_is_set(&error) || r == -ENOMEM)
+                        return mpr_error_from_bus(r, &error);
+                return ERROR_CAN_NOT_COMPLETE; /* a reply we cannot read */
         }
-        if (r < 0 && e == NO_ERROR)
-                e = ERROR_CAN_NOT_COMPLETE; /* a reply we cannot read */
-        if (e != NO_ERROR) {
-                for (size_t i = 0; i < n; i++)
-                        free(entries[i].name);
-                free(entries);
-                return e;
-        }
-        if (n > 0)
-                qsort(entries, n, sizeof(Entry), entry_compare);
-        *ret = entries;
-        *ret_n = n;
+        if (l.n > 0)
+                qsort(l.entries, l.n, sizeof(Entry), entry_compare);
+        *ret = l.entries;
+        *ret_n = l.n;
         return NO_ERROR;
 }
 
@@ -225,9 +223,7 @@ EXPORT DWORD WINAPI MprAdminInterfaceEnum(MPR_SERVER_HANDLE hMprServer, DWORD dw
                         out[i] = entries[start + i].info;
         } else
                 e = ERROR_NOT_ENOUGH_MEMORY;
-        for (size_t i = 0; i < n; i++)
-                free(entries[i].name);
-        free(entries);
+        entries_free(entries, n);
         if (e != NO_ERROR)
                 return e;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One round trip for `wandctl list` and `status`: GetManagedObjects gives
- * every interface with every property. */
+/* `wandctl list` and `status`: every interface with every property, from one
+ * GetManagedObjects, or ListInterfaces and a GetAll each when wand refuses
+ * that reply as too large for the bus (common/wand-objects.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "macro.h"
 #include "names.h"
 #include "objects.h"
+#include "wand-objects.h"
 
 static void object_done(IfaceObject *o) {
         free(o->path);
@@ -38,71 +40,29 @@ static int compare_by_name(const void *a, const void *b) {
         return strcmp(((const IfaceObject *) a)->name, ((const IfaceObject *) b)->name);
 }
 
-/* One object's a{sa{sv}}: keeps org.wand.Router1.Interface, skips the rest. */
-static int read_object(sd_bus_message *m, const char *path, IfaceObjects *ret) {
+/* One interface's properties, from GetManagedObjects or from GetAll. */
+static int read_iface(sd_bus_message *m, const char *path, void *userdata) {
         _cleanup_(object_done) IfaceObject o = {};
-        bool found = false;
+        IfaceObjects *list = userdata;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
+        r = props_read(m, &o.props);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
-                const char *interface;
-
-                r = sd_bus_message_read(m, "s", &interface);
-                if (r < 0)
-                        return r;
-                if (streq(interface, WAND_INTERFACE_INTERFACE)) {
-                        r = props_read(m, &o.props);
-                        found = true;
-                } else
-                        r = sd_bus_message_skip(m, "a{sv}");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(m);
-        if (r < 0 || !found)
-                return r;
-
         o.path = strdup(path);
         /* Name is const and always there; the path says it too. */
         o.name = isempty(props_string(&o.props, "Name")) ? interface_name_from_bus_path(path)
                                                           : strdup(props_string(&o.props, "Name"));
         if (!o.path || !o.name)
                 return -ENOMEM;
-        return objects_append(ret, &o);
+        return objects_append(list, &o);
 }
 
 int objects_get_all(sd_bus *bus, IfaceObjects *ret, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         IfaceObjects o = {};
         int r;
 
-        r = sd_bus_call_method(bus, WAND_BUS_NAME, WAND_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
-                               "GetManagedObjects", error, &reply, NULL);
-        if (r < 0)
-                return r;
-
-        r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-                const char *path;
-
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r >= 0)
-                        r = read_object(reply, path, &o);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        break;
-        }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(reply);
+        r = wand_interfaces_read(bus, read_iface, &o, error);
         if (r < 0) {
                 objects_done(&o);
                 return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reading wand's objects: every interface at once (GetManagedObjects), one
- * interface or the manager (GetAll). */
+/* Reading wand's objects: every interface (GetManagedObjects, or one GetAll
+ * each when wand refuses that as too large), one interface or the manager
+ * (GetAll). */
 #pragma once
 
 #include <stddef.h>

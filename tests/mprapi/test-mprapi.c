@@ -347,6 +347,73 @@ static void scenario_enum(void) {
         MprAdminServerDisconnect(s);
 }
 
+/* Prints what MprAdminInterfaceEnum gives, an entry a line (no handle: its
+ * value is the process's), or the error; test-mprapi.sh compares the lines
+ * from GetManagedObjects with those when wand refuses it. */
+static void scenario_enum_print(void) {
+        MPR_SERVER_HANDLE s = connect_local();
+        DWORD read = 0, total = 0, resume = 0, e;
+        LPBYTE buf = NULL;
+
+        e = MprAdminInterfaceEnum(s, 0, &buf, MAX_PREFERRED_LENGTH, &read, &total, &resume);
+        if (e != NO_ERROR)
+                printf("error %u\n", e);
+        for (DWORD k = 0; e == NO_ERROR && k < read; k++) {
+                const MPR_INTERFACE_0 *p = &((MPR_INTERFACE_0 *) buf)[k];
+
+                for (const WCHAR *c = p->wszInterfaceName; *c; c++)
+                        putchar(*c < 0x80 ? (char) *c : '?');
+                printf(" enabled=%d type=%u state=%u reasons=%#x last-error=%u\n", p->fEnabled, p->dwIfType,
+                       p->dwConnectionState, p->fUnReachabilityReasons, p->dwLastError);
+        }
+        MprAdminBufferFree(buf);
+        MprAdminServerDisconnect(s);
+}
+
+static bool same_entry(const MPR_INTERFACE_0 *a, const MPR_INTERFACE_0 *b) {
+        return memcmp(a->wszInterfaceName, b->wszInterfaceName, sizeof(a->wszInterfaceName)) == 0 &&
+               a->hInterface == b->hInterface && a->fEnabled == b->fEnabled && a->dwIfType == b->dwIfType &&
+               a->dwConnectionState == b->dwConnectionState &&
+               a->fUnReachabilityReasons == b->fUnReachabilityReasons && a->dwLastError == b->dwLastError;
+}
+
+/* Every entry of MprAdminInterfaceEnum is what MprAdminInterfaceGetHandle()
+ * and MprAdminInterfaceGetInfo() (one GetAll) say of its interface, and a
+ * page at a time gives the same entries. */
+static void scenario_enum_each(void) {
+        MPR_SERVER_HANDLE s = connect_local();
+        DWORD read = 0, total = 0, resume = 0, e;
+        LPBYTE buf = NULL;
+        MPR_INTERFACE_0 *all;
+        DWORD n;
+
+        CHECK_CODE(MprAdminInterfaceEnum(s, 0, &buf, MAX_PREFERRED_LENGTH, &read, &total, &resume), NO_ERROR);
+        all = (MPR_INTERFACE_0 *) buf;
+        n = buf ? read : 0;
+        CHECK(n > 3 && total == n);
+        for (DWORD k = 0; k < n; k++) {
+                MPR_INTERFACE_0 i = get_info(s, all[k].hInterface);
+
+                CHECK(all[k].hInterface == get_handle(s, (LPWSTR) all[k].wszInterfaceName));
+                CHECK(same_entry(&i, &all[k]));
+                if (k > 0)
+                        CHECK(memcmp(all[k - 1].wszInterfaceName, all[k].wszInterfaceName,
+                                     sizeof(all[k].wszInterfaceName)) != 0);
+        }
+        resume = 0;
+        for (DWORD k = 0; k < n; k++) {
+                LPBYTE page = NULL;
+
+                e = MprAdminInterfaceEnum(s, 0, &page, sizeof(MPR_INTERFACE_0), &read, &total, &resume);
+                CHECK(e == (k + 1 < n ? ERROR_MORE_DATA : NO_ERROR) && read == 1);
+                if (page && read == 1)
+                        CHECK(same_entry((MPR_INTERFACE_0 *) page, &all[k]));
+                MprAdminBufferFree(page);
+        }
+        MprAdminBufferFree(buf);
+        MprAdminServerDisconnect(s);
+}
+
 /* As uid 65534, with polkit absent (AccessDenied) or answering that it
  * needs a password (InteractiveAuthorizationRequired): both are denials, as
  * the Win32 API cannot prompt. Reading needs no authorization. */
@@ -498,6 +565,8 @@ int main(int argc, char *argv[]) {
                 { "connect", scenario_connect },
                 { "create-delete", scenario_create_delete },
                 { "enum", scenario_enum },
+                { "enum-print", scenario_enum_print },
+                { "enum-each", scenario_enum_each },
                 { "denied", scenario_denied },
                 { "no-wand", scenario_no_wand },
                 { "remote", scenario_remote },

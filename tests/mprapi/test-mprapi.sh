@@ -3,7 +3,10 @@
 # libmprapi against the real wand on a private bus in a private network
 # namespace (tests/wandctl/lib.sh: wan0 gets carrier, wan1 never does, gone
 # has no device): test-mprapi's scenarios as root and as uid 65534 denied by
-# polkit, over a fake ssh, without wand, and the Windows examples' output.
+# polkit, over a fake ssh, without wand, and the Windows examples' output;
+# MprAdminInterfaceEnum when wand refuses GetManagedObjects as too large
+# (BusMaxMessageSize=; and with a wand double, fake-wand.c, interfaces
+# deleted meanwhile).
 # MPRAPI_WRAPPER (valgrind) wraps every run of the test program.
 # Needs root; skipped (77) otherwise.
 set -uo pipefail
@@ -94,5 +97,44 @@ fi
 wt_log "wand not running"
 wt_stop_wand
 run no-wand
+
+wt_log "GetManagedObjects refused (BusMaxMessageSize=4K): MprAdminInterfaceEnum the same, one GetAll per interface"
+# A dozen more interfaces make GetManagedObjects' reply pass 4 KiB.
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf '[Interface]\nDevice=site%s\n' "$i" >"$wt_dir/config/interfaces/site$i.conf"
+done
+wt_start_wand
+$wrapper "$MPRAPI_TEST" enum-print >"$wt_dir/enum.whole" || wt_fail "scenario enum-print"
+wt_stop_wand
+printf '[Router]\nBusMaxMessageSize=4K\n' >"$wt_dir/config/wand.conf"
+wt_start_wand
+busctl --address="$wt_bus" call org.wand.Router1 /org/wand/Router1 org.freedesktop.DBus.ObjectManager \
+        GetManagedObjects >/dev/null 2>"$wt_dir/gmo.err" &&
+        wt_fail "GetManagedObjects answered: the test has too few interfaces to pass 4 KiB"
+grep -q 'more than the 4096 bytes' "$wt_dir/gmo.err" ||
+        { wt_fail "GetManagedObjects did not fail with LimitsExceeded"; cat "$wt_dir/gmo.err" >&2; }
+$wrapper "$MPRAPI_TEST" enum-print >"$wt_dir/enum.each" || wt_fail "scenario enum-print"
+diff -u "$wt_dir/enum.whole" "$wt_dir/enum.each" >&2 || wt_fail "MprAdminInterfaceEnum differs when GetManagedObjects is refused"
+names=$(busctl --address="$wt_bus" --json=short call org.wand.Router1 /org/wand/Router1 \
+        org.wand.Router1.Manager ListInterfaces | python3 -c 'import json, sys
+print(" ".join(n for n, p, s in json.load(sys.stdin)["data"][0]))')
+[ "$(grep -c . <<<"${names// /$'\n'}")" = 15 ] || wt_fail "ListInterfaces gave: $names"
+[ "$(grep -v ': ok$' "$wt_dir/enum.each" | cut -d' ' -f1 | tr '\n' ' ')" = "$names " ] ||
+        { wt_fail "MprAdminInterfaceEnum's names are not ListInterfaces'"; cat "$wt_dir/enum.each" >&2; }
+run enum-each
+
+wt_log "GetManagedObjects refused, interfaces deleted between ListInterfaces and their GetAll: left out"
+wt_stop_wand
+wt_start_fake_wand too-large
+out=$($wrapper "$MPRAPI_TEST" enum-print) || wt_fail "scenario enum-print (exit status $?)"
+[ "$out" = "a0 enabled=1 type=2 state=1 reasons=0 last-error=0
+z9 enabled=1 type=2 state=3 reasons=0 last-error=0
+enum-print: ok" ] || { wt_fail "MprAdminInterfaceEnum with interfaces deleted meanwhile:"; echo "$out" >&2; }
+wt_stop_fake_wand
+wt_start_fake_wand denied
+out=$($wrapper "$MPRAPI_TEST" enum-print) || wt_fail "scenario enum-print (exit status $?)"
+[ "$out" = "error 5
+enum-print: ok" ] || { wt_fail "MprAdminInterfaceEnum with AccessDenied on a GetAll:"; echo "$out" >&2; }
+wt_stop_fake_wand
 
 wt_finish

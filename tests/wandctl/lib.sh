@@ -13,6 +13,9 @@
 #   wt_on_tty CMD...  runs CMD on a terminal (script(1)); $wt_out has what it showed
 #   wt_wait_for_matches PID N   until PID has N match rules on the bus
 #   wt_wait_for_line FILE RE    until FILE has a line matching RE
+#   wt_start_fake_wand MODE     fake-wand.c in wand's place (stop wand first);
+#                     the calls it had in $wt_dir/fake-wand.log
+#   wt_stop_fake_wand
 #   wt_finish         exit status of the test: 1 if any expectation failed
 #
 # Everything started is in wt_pids and is killed by pid at exit.
@@ -123,6 +126,32 @@ wt_start_wand() {
 wt_stop_wand() {
         kill "$wt_wand_pid"
         wait "$wt_wand_pid" 2>/dev/null || true
+}
+
+# The bus lets the name go once it has seen the owner's connection close.
+wt_wait_for_no_name() {
+        local i
+        for ((i = 0; i < 100; i++)); do
+                wt_has_name "$1" || return 0
+                sleep 0.05
+        done
+        wt_die "$1 is still on the bus"
+}
+
+# A wand double for what the real one cannot be made to do on cue (see
+# fake-wand.c for MODE); needs FAKE_WAND_BINARY.
+wt_start_fake_wand() {
+        wt_wait_for_no_name org.wand.Router1
+        : >"$wt_dir/fake-wand.log"
+        "${FAKE_WAND_BINARY:?}" "$wt_dir/fake-wand.log" "$1" 2>>"$wt_dir/fake-wand.err" &
+        wt_fake_wand_pid=$!
+        wt_pids+=("$wt_fake_wand_pid")
+        wt_wait_for_name org.wand.Router1 "$wt_fake_wand_pid" "$wt_dir/fake-wand.err"
+}
+
+wt_stop_fake_wand() {
+        kill "$wt_fake_wand_pid"
+        wait "$wt_fake_wand_pid" 2>/dev/null || true
 }
 
 # wan0: a veth whose peer is up, so that wan0 has carrier once wand sets it

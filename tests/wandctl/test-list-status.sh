@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# wandctl list and status: the table, the words, JSON and colour,
-# against the real wand on a private bus in a private network namespace.
+# wandctl list and status: the table, the words, JSON and colour, and the
+# same when wand refuses GetManagedObjects as too large (BusMaxMessageSize=),
+# against the real wand on a private bus in a private network namespace;
+# interfaces deleted during that listing, against a wand double (fake-wand.c).
 # Needs root; skipped (77) otherwise.
 set -uo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -90,5 +92,98 @@ expect_out '^Usage: wandctl'
 wt_ctl --version
 expect_status 0
 expect_out '^wandctl [0-9.]+$'
+
+wt_log "GetManagedObjects refused (BusMaxMessageSize=4K): the same list and status, one GetAll per interface"
+# wan0 disconnected, so that nothing depends on when wand started; a dozen
+# more interfaces make GetManagedObjects' reply pass 4 KiB.
+wt_ctl disconnect wan0
+expect_status 0
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf '[Interface]\nDevice=site%s\n' "$i" >"$wt_dir/config/interfaces/site$i.conf"
+done
+wt_ctl reload
+expect_status 0
+wt_ctl list
+expect_status 0
+expect_out '^15 interfaces listed\.$'
+cp "$wt_out" "$wt_dir/list.whole"
+wt_ctl status
+expect_status 0
+grep -v '^ *InstanceId: ' "$wt_out" >"$wt_dir/status.whole" # new ones after the restart
+
+wt_stop_wand
+printf '[Router]\nBusMaxMessageSize=4K\n' >"$wt_dir/config/wand.conf"
+wt_start_wand
+busctl --address="$wt_bus" call org.wand.Router1 /org/wand/Router1 org.freedesktop.DBus.ObjectManager \
+        GetManagedObjects >/dev/null 2>"$wt_dir/gmo.err" &&
+        wt_fail "GetManagedObjects answered: the test has too few interfaces to pass 4 KiB"
+grep -q 'more than the 4096 bytes' "$wt_dir/gmo.err" ||
+        { wt_fail "GetManagedObjects did not fail with LimitsExceeded"; cat "$wt_dir/gmo.err" >&2; }
+
+wt_ctl list
+expect_status 0
+expect_empty_err
+diff -u "$wt_dir/list.whole" "$wt_out" >&2 || wt_fail "list differs when GetManagedObjects is refused"
+wt_ctl status
+expect_status 0
+expect_empty_err
+grep -v '^ *InstanceId: ' "$wt_out" | diff -u "$wt_dir/status.whole" - >&2 ||
+        wt_fail "status differs when GetManagedObjects is refused"
+
+# Against this wand's own answers: the names ListInterfaces gives, each read
+# on its own (status NAME..., GetAll), InstanceId and all.
+names=$(busctl --address="$wt_bus" --json=short call org.wand.Router1 /org/wand/Router1 \
+        org.wand.Router1.Manager ListInterfaces | python3 -c 'import json, sys
+print(" ".join(n for n, p, s in json.load(sys.stdin)["data"][0]))')
+[ "$(wc -w <<<"$names")" = 15 ] || wt_fail "ListInterfaces gave $names"
+wt_ctl status --json $names
+expect_status 0
+cp "$wt_out" "$wt_dir/status.each.json"
+wt_ctl status --json
+expect_status 0
+cmp -s "$wt_dir/status.each.json" "$wt_out" || { wt_fail "status --json differs from each interface's GetAll"; wt_show; }
+wt_ctl list --json
+expect_status 0
+expect_json '[i["Name"] for i in d] == "'"$names"'".split()
+             and d == __import__("json").load(open("'"$wt_dir/status.each.json"'"))["Interfaces"]'
+
+wt_log "GetManagedObjects refused, and interfaces deleted between ListInterfaces and their GetAll: left out"
+wt_stop_wand
+wt_start_fake_wand too-large
+wt_ctl list
+expect_status 0
+expect_empty_err
+expect_out '^a0 +wan9 +disconnected +-$'
+expect_out '^z9 +wan0 +connected +-$'
+expect_out '^2 interfaces listed\.$'
+expect_no_out 'deleted|vanished'
+[ "$(cat "$wt_dir/fake-wand.log")" = "GetManagedObjects
+ListInterfaces
+GetAll /org/wand/Router1/interface/a0
+GetAll /org/wand/Router1/interface/deleted
+GetAll /org/wand/Router1/interface/vanished
+GetAll /org/wand/Router1/interface/z9" ] || { wt_fail "not ListInterfaces and a GetAll each"; cat "$wt_dir/fake-wand.log" >&2; }
+wt_ctl status --json
+expect_status 0
+expect_json '[i["Name"] for i in d["Interfaces"]] == ["a0", "z9"] and d["Interfaces"][1]["InstanceId"] == 9'
+
+wt_log "GetManagedObjects refused, and another error on a GetAll: reported"
+wt_stop_fake_wand
+wt_start_fake_wand denied
+wt_ctl list
+expect_status 3
+expect_err '^Cannot list the interfaces: not authorized'
+expect_err '^  wand says: Reading denied is denied\.$'
+[ ! -s "$wt_out" ] || { wt_fail "list printed a partial listing"; wt_show; }
+
+wt_log "GetManagedObjects failing otherwise: reported, no ListInterfaces"
+wt_stop_fake_wand
+wt_start_fake_wand refused
+wt_ctl list
+expect_status 3
+expect_err '^Cannot list the interfaces: not authorized'
+expect_err '^  wand says: Not today\.$'
+[ "$(cat "$wt_dir/fake-wand.log")" = GetManagedObjects ] ||
+        { wt_fail "more than GetManagedObjects was called"; cat "$wt_dir/fake-wand.log" >&2; }
 
 wt_finish

@@ -56,4 +56,26 @@ wt_status=$? wt_out=$out wt_err=$wt_dir/monitor.err wt_cmd="valgrind wandctl mon
 expect_status 0
 expect_empty_err
 
+wt_log "GetManagedObjects refused (BusMaxMessageSize=4K): one GetAll per interface"
+wt_stop_wand
+printf '[Router]\nBusMaxMessageSize=4K\n' >"$wt_dir/config/wand.conf"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf '[Interface]\nDevice=site%s\n' "$i" >"$wt_dir/config/interfaces/site$i.conf"
+done
+wt_start_wand
+busctl --address="$wt_bus" call org.wand.Router1 /org/wand/Router1 org.freedesktop.DBus.ObjectManager \
+        GetManagedObjects >/dev/null 2>&1 && wt_fail "GetManagedObjects answered: too few interfaces to pass 4 KiB"
+wt_ctl list
+expect_status 0
+expect_out '^site12 '
+wt_ctl status --json
+expect_status 0
+wt_stop_wand
+for mode in too-large denied; do
+        wt_start_fake_wand "$mode"
+        wt_ctl list
+        expect_status "$([ "$mode" = denied ] && echo 3 || echo 0)"
+        wt_stop_fake_wand
+done
+
 wt_finish
