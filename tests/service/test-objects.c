@@ -313,6 +313,7 @@ test_limit_configured(WandFixture *f, gconstpointer data)
         g_autofree char *msg = NULL;
         g_autofree char *limit = NULL;
         g_autoptr(GVariant) list = NULL;
+        g_autoptr(GVariant) listed = NULL;
         gsize size;
 
         start_varied(f);
@@ -343,7 +344,8 @@ test_limit_configured(WandFixture *f, gconstpointer data)
         /* What the error says to call instead answers. */
         list = wand_call_ok(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "ListInterfaces", NULL,
                             G_VARIANT_TYPE("(a(sos))"));
-        g_assert_cmpuint(g_variant_n_children(g_variant_get_child_value(list, 0)), ==, 25);
+        listed = g_variant_get_child_value(list, 0);
+        g_assert_cmpuint(g_variant_n_children(listed), ==, 25);
         g_assert_false(f->wand_exited);
 }
 
