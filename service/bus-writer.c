@@ -46,6 +46,20 @@ void bus_writer_append(BusWriter *w, char type, const void *p) {
                 w->r = sd_bus_message_append_basic(w->m, type, p);
 }
 
+void bus_writer_append_known_string(BusWriter *w, const char *s) {
+        size_t n = strlen(s);
+        char *p;
+
+        if (w->r < 0)
+                return;
+        w->size = ALIGN_TO(w->size, 4) + 4 + n + 1;
+        if (!w->m)
+                return;
+        w->r = sd_bus_message_append_string_space(w->m, n, &p);
+        if (w->r >= 0)
+                memcpy(p, s, n);
+}
+
 void bus_writer_append_strv(BusWriter *w, const char *const *l) {
         bus_writer_open(w, SD_BUS_TYPE_ARRAY, "s");
         for (; l && *l; l++)

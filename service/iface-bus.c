@@ -229,7 +229,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 /* Each property's value, written through a BusWriter so that Get, GetAll and
  * our GetManagedObjects share it and the latter can count its size. */
 static void write_name(BusWriter *w, const Iface *i) {
-        bus_writer_append(w, SD_BUS_TYPE_STRING, i->name);
+        bus_writer_append_known_string(w, i->name); /* interface_name_is_valid() */
 }
 
 static void write_device(BusWriter *w, const Iface *i) {
@@ -241,7 +241,7 @@ static void write_ifindex(BusWriter *w, const Iface *i) {
 }
 
 static void write_state(BusWriter *w, const Iface *i) {
-        bus_writer_append(w, SD_BUS_TYPE_STRING, iface_state_to_string(i->state));
+        bus_writer_append_known_string(w, iface_state_to_string(i->state));
 }
 
 static void write_enabled(BusWriter *w, const Iface *i) {
@@ -406,17 +406,17 @@ static void write_managed_object(Iface *i, void *userdata) {
         bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sa{sv}}");
         for (size_t k = 0; k < ELEMENTSOF(standard); k++) {
                 bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sa{sv}");
-                bus_writer_append(w, SD_BUS_TYPE_STRING, standard[k]);
+                bus_writer_append_known_string(w, standard[k]);
                 bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sv}");
                 bus_writer_close(w);
                 bus_writer_close(w);
         }
         bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sa{sv}");
-        bus_writer_append(w, SD_BUS_TYPE_STRING, WAND_INTERFACE_INTERFACE);
+        bus_writer_append_known_string(w, WAND_INTERFACE_INTERFACE);
         bus_writer_open(w, SD_BUS_TYPE_ARRAY, "{sv}");
         for (size_t k = 0; k < o->n; k++) {
                 bus_writer_open(w, SD_BUS_TYPE_DICT_ENTRY, "sv");
-                bus_writer_append(w, SD_BUS_TYPE_STRING, o->names[k]);
+                bus_writer_append_known_string(w, o->names[k]);
                 bus_writer_open(w, SD_BUS_TYPE_VARIANT, o->signatures[k]);
                 o->writers[k](w, i);
                 bus_writer_close(w);

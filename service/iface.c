@@ -76,6 +76,10 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
         Iface *i;
         int r;
 
+        /* Checked where names come in (files, CreateInterface); here too,
+         * since the bus writes Name as known-good text (iface-bus.c). */
+        if (!interface_name_is_valid(name))
+                return -EINVAL;
         i = calloc(1, sizeof(*i));
         if (!i)
                 return -ENOMEM;
