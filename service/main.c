@@ -180,7 +180,8 @@ static int run(void) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGCHLD); /* for sd-event's child sources */
+        /* Not SIGCHLD: children are watched through pidfds (process.c),
+         * and its default action leaves them for us to reap. */
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
 

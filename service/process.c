@@ -16,6 +16,11 @@
 #include "process.h"
 
 #define LINE_MAX_LEN 2048
+/* How soon to look again at a child whose pidfd says it has exited but that
+ * waitid() does not give us yet: a process traced when it exits (strace -p,
+ * gdb, a sanitizer's leak check) is its tracer's to see first, and is ours
+ * to reap only once the tracer has. */
+#define REAP_RETRY_USEC (100 * 1000)
 
 struct Process {
         pid_t pid;
@@ -24,6 +29,7 @@ struct Process {
         bool adopted;
         char *log_name;
         sd_event_source *exit_source, *output_source;
+        sd_event_source *reap_retry; /* our child exited, waitid() has nothing yet */
         int output_fd;
         char line[LINE_MAX_LEN];
         size_t line_len;
@@ -127,15 +133,60 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Process *p = userdata;
+/* Reaps our child if waitid() has it: 1 when it did (and on_exit ran, which
+ * may have freed p), 0 when not yet. */
+static int child_reap(Process *p) {
+        siginfo_t si = {};
+
+        if (waitid(P_PID, p->pid, &si, WEXITED | WNOHANG) < 0) {
+                if (errno == EINTR)
+                        return 0;
+                /* Not our child to wait for any more (ECHILD): it is gone,
+                 * how is not known. */
+                log_warning_errno(-errno, "%s: cannot wait for pid %d: %m; taking it as exited.", p->log_name,
+                                  (int) p->pid);
+                si.si_code = 0;
+                si.si_status = 0;
+        } else if (si.si_pid == 0)
+                return 0;
 
         /* Read what is left of its output first: the last lines say why. */
         if (p->output_source)
                 (void) on_output(p->output_source, p->output_fd, EPOLLIN, p);
         flush_line(p);
         p->exit_source = sd_event_source_disable_unref(p->exit_source);
-        p->on_exit(p, si->si_code, si->si_status, p->userdata);
+        p->reap_retry = sd_event_source_disable_unref(p->reap_retry);
+        p->on_exit(p, si.si_code, si.si_status, p->userdata);
+        return 1;
+}
+
+static int on_reap_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Process *p = userdata;
+
+        if (child_reap(p) == 0 &&
+            (sd_event_source_set_time_relative(s, REAP_RETRY_USEC) < 0 ||
+             sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0))
+                log_error("%s: cannot look again at pid %d, which has exited; it stays unreaped.", p->log_name,
+                          (int) p->pid);
+        return 0;
+}
+
+/* The pidfd of our child is readable once it has exited (it wakes us once:
+ * the source is one-shot). Usually waitid() then has it; when a tracer holds
+ * it, we look again every REAP_RETRY_USEC until the tracer has let go. */
+static int on_child_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Process *p = userdata;
+        int r;
+
+        if (child_reap(p) > 0)
+                return 0;
+        log_debug("%s: pid %d has exited but is not ours to reap yet (traced?); looking again every %d ms.",
+                  p->log_name, (int) p->pid, REAP_RETRY_USEC / 1000);
+        r = sd_event_add_time_relative(sd_event_source_get_event(s), &p->reap_retry, CLOCK_MONOTONIC,
+                                       REAP_RETRY_USEC, 0, on_reap_retry, p);
+        if (r < 0)
+                log_error_errno(r, "%s: cannot look again at pid %d, which has exited; it stays unreaped: %m",
+                                p->log_name, (int) p->pid);
         return 0;
 }
 
@@ -294,7 +345,11 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
         }
         (void) process_read_start_time(pid, &p->start_time);
 
-        r = sd_event_add_child_pidfd(event, &p->exit_source, p->pidfd, WEXITED, on_child_exit, p);
+        /* Not sd_event_add_child_pidfd(): its one wakeup is lost when the
+         * child is traced as it exits (on_child_pidfd()). */
+        r = sd_event_add_io(event, &p->exit_source, p->pidfd, EPOLLIN, on_child_pidfd, p);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(p->exit_source, SD_EVENT_ONESHOT);
         if (r >= 0 && p->output_fd >= 0)
                 r = sd_event_add_io(event, &p->output_source, p->output_fd, EPOLLIN, on_output, p);
         if (r < 0) {
@@ -358,6 +413,7 @@ Process *process_free(Process *p) {
         if (p->output_source)
                 flush_line(p);
         sd_event_source_disable_unref(p->exit_source);
+        sd_event_source_disable_unref(p->reap_retry);
         sd_event_source_disable_unref(p->output_source);
         if (p->output_fd >= 0)
                 close(p->output_fd);

@@ -3,6 +3,9 @@
 the device up or bring it up slowly; a DisconnectCommand.
 """
 
+import ctypes
+import os
+import signal
 import socket
 import time
 
@@ -20,6 +23,7 @@ def faults_setup(w):
     w.write_iface('f-term', Device='tun-term', ConnectCommand=w.dial('ignore-term'), DisconnectTimeoutSec=1)
     w.write_iface('f-never', Device='tun-never', ConnectCommand=w.dial('never-up'), ConnectTimeoutSec=2)
     w.write_iface('f-slow', Device='tun-slow', ConnectCommand=w.dial('slow-up', '--delay=3'), ConnectTimeoutSec=2)
+    w.write_iface('f-traced', Device='tun-traced', ConnectCommand=w.dial('ok'))
     w.write_iface('f-hup', Device='tun-hup', ConnectCommand=w.dial('ignore-term'),
                   DisconnectCommand=w.dial('hangup'), DisconnectTimeoutSec=10)
 
@@ -170,6 +174,39 @@ def fault_ignore_term(w):
     w.expect_clean(['f-term'], ['tun-term'])
 
 
+PTRACE_SEIZE = 0x4206
+WALL = 0x40000000  # __WALL: wait for a tracee that is not our child
+
+
+def fault_traced_exit(w):
+    """A dialer that exits while something traces it (strace -p, gdb, a
+    sanitizer's leak check): its pidfd wakes wand before wand may reap it,
+    since the tracer is told first. wand must still learn of the exit once
+    the tracer lets go, reap the dialer and say the connection is lost."""
+    i = w.iface('f-traced')
+    i.connect().expect_ok(10)
+    pid = i.dialer_pid()
+    check(pid and proc_alive(pid), f'no live dialer recorded: {i.record()}')
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    if libc.ptrace(PTRACE_SEIZE, pid, None, None) != 0:
+        raise OSError(ctypes.get_errno(), f'PTRACE_SEIZE of the dialer (pid {pid})')
+    mark = w.log_mark()
+    os.kill(pid, signal.SIGKILL)
+    # The traced zombie is the tracer's to see first: wand's wakeup comes
+    # and finds nothing it may reap yet. (Its tun device went with the
+    # dialer's descriptors, which wand sees too.)
+    pump(1.0)
+    waited, status = os.waitpid(pid, WALL)
+    check(waited == pid and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL,
+          f'the tracer saw pid {waited} end with status {status:#x}')
+    # Now it is wand's child to reap, well before its 10 s kill timer.
+    w.wait_log(f'f-traced: dialer (pid {pid}) was killed by SIGKILL', mark, timeout=3)
+    i.expect_state('disconnected', timeout=3)
+    check('still running' not in w.log_text(mark), 'wand took the dead dialer for a running one')
+    w.expect_clean(['f-traced'], ['tun-traced'])
+
+
 def fault_never_up(w):
     i = w.iface('f-never')
     c = i.connect()
@@ -247,5 +284,5 @@ def scenarios(w):
     faults_setup(w)
     w.start_wand()
     w.settle_fd_baseline()
-    return [fault_exit_now, fault_exit_later, fault_ok, fault_ignore_term, fault_never_up, fault_slow_up,
-            fault_disconnect_command]
+    return [fault_exit_now, fault_exit_later, fault_ok, fault_ignore_term, fault_traced_exit, fault_never_up,
+            fault_slow_up, fault_disconnect_command]

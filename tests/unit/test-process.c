@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,10 +117,77 @@ static void test_spawn_exit_status(void) {
         assert_no_children();
 }
 
-/* The event source cannot be added (sd-event refuses child sources while
- * SIGCHLD is not blocked): the first failure after fork() that has a pidfd.
- * Before the fix, the child was signalled as the group -pid, which does not
- * exist before its setsid(), and then waited for: wand hung. */
+/* Runs the loop for about ms milliseconds. */
+static void run_for(sd_event *event, unsigned ms) {
+        uint64_t end = g_get_monotonic_time() + ms * G_GUINT64_CONSTANT(1000), now;
+
+        while ((now = g_get_monotonic_time()) < end)
+                g_assert_cmpint(sd_event_run(event, end - now), >=, 0);
+}
+
+/* A child traced when it exits (strace -p, gdb, a sanitizer's leak check):
+ * its pidfd says it has exited while it is still its tracer's to see, so the
+ * first look finds nothing to reap. Before the fix that look was the only
+ * one (sd-event's one-shot child source): the exit was never reported and
+ * the child stayed a zombie. */
+static void test_spawn_traced_exit(void) {
+        char *const argv[] = { (char *) "/bin/sleep", (char *) "60", NULL };
+        int ready[2], go[2], status;
+        ExitResult e = {};
+        sd_event *event = NULL;
+        Process *p = NULL;
+        pid_t pid, tracer;
+        char c = 0;
+
+        set_sigchld_blocked(true); /* as in wand */
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+        g_assert_cmpint(process_spawn(&p, event, argv, NULL, "test", on_exit_cb, &e), ==, 0);
+        pid = process_pid(p);
+
+        /* The tracer is another process: a parent tracing its own child
+         * would see the exit in its own waitid(). */
+        g_assert_cmpint(pipe2(ready, O_CLOEXEC), ==, 0);
+        g_assert_cmpint(pipe2(go, O_CLOEXEC), ==, 0);
+        tracer = fork();
+        g_assert_cmpint(tracer, >=, 0);
+        if (tracer == 0) {
+                int st = 0;
+
+                if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 || write(ready[1], "r", 1) != 1 ||
+                    read(go[0], &c, 1) != 1 || waitpid(pid, &st, __WALL) != pid)
+                        _exit(2);
+                _exit(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 1);
+        }
+        close(ready[1]);
+        close(go[0]);
+        g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
+
+        g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+        run_for(event, 300); /* the pidfd wakes the loop; nothing is ours yet */
+        g_assert_false(e.exited);
+
+        /* The tracer sees the exit; the zombie becomes ours to reap. */
+        g_assert_cmpint(write(go[1], "g", 1), ==, 1);
+        g_assert_cmpint(waitpid(tracer, &status, 0), ==, tracer);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        for (unsigned k = 0; k < 50 && !e.exited; k++)
+                run_for(event, 100);
+        g_assert_true(e.exited);
+        g_assert_cmpint(e.code, ==, CLD_KILLED);
+        g_assert_cmpint(e.status, ==, SIGKILL);
+        close(ready[0]);
+        close(go[1]);
+        process_free(p);
+        sd_event_unref(event);
+        set_sigchld_blocked(false);
+        assert_no_children();
+}
+
+/* The event source cannot be added (the loop has finished: sd-event refuses
+ * new sources with -ESTALE): the first failure after fork() that has a
+ * pidfd. Before the fix, the child was signalled as the group -pid, which
+ * does not exist before its setsid(), and then waited for: wand hung. */
 static void test_spawn_fails_after_fork_event(void) {
         ExitResult e = {};
         sd_event *event = NULL;
@@ -127,13 +195,15 @@ static void test_spawn_fails_after_fork_event(void) {
         bool hung;
         int r;
 
-        set_sigchld_blocked(false);
         g_assert_cmpint(sd_event_new(&event), >=, 0);
+        g_assert_cmpint(sd_event_exit(event, 0), >=, 0);
+        g_assert_cmpint(sd_event_loop(event), ==, 0);
+        g_assert_cmpint(sd_event_get_state(event), ==, SD_EVENT_FINISHED);
         gate_open();
         r = process_spawn(&p, event, true_argv, NULL, "test", on_exit_cb, &e);
         hung = gate_close();
         g_assert_false(hung); /* process_spawn() waited for a child it had not killed */
-        g_assert_cmpint(r, ==, -EBUSY);
+        g_assert_cmpint(r, ==, -ESTALE);
         g_assert_null(p);
         g_assert_false(e.exited);
         sd_event_unref(event);
@@ -187,6 +257,7 @@ int main(int argc, char *argv[]) {
         g_assert_cmpint(pthread_atfork(NULL, NULL, park_child), ==, 0);
 
         g_test_add_func("/process/spawn/exit-status", test_spawn_exit_status);
+        g_test_add_func("/process/spawn/traced-exit", test_spawn_traced_exit);
         g_test_add_func("/process/spawn/fails-after-fork/event-source", test_spawn_fails_after_fork_event);
         g_test_add_func("/process/spawn/fails-after-fork/pidfd", test_spawn_fails_after_fork_pidfd);
 
