@@ -13,9 +13,7 @@
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 
-/* One object's a{sa{sv}}: org.wand.Router1.Interface's to f, the rest
- * skipped. */
-static int read_object(sd_bus_message *m, const char *path, WandIfaceFunc f, void *userdata) {
+int wand_object_read(sd_bus_message *m, const char *path, WandIfaceFunc f, void *userdata) {
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
@@ -52,7 +50,7 @@ static int read_managed_objects(sd_bus_message *reply, WandIfaceFunc f, void *us
 
                 r = sd_bus_message_read(reply, "o", &path);
                 if (r >= 0)
-                        r = read_object(reply, path, f, userdata);
+                        r = wand_object_read(reply, path, f, userdata);
                 if (r >= 0)
                         r = sd_bus_message_exit_container(reply);
                 if (r < 0)

@@ -13,6 +13,11 @@
  * negative return stops the walk and is returned. */
 typedef int (*WandIfaceFunc)(sd_bus_message *m, const char *path, void *userdata);
 
+/* One object's interfaces (an a{sa{sv}}, as in GetManagedObjects and
+ * InterfacesAdded): f for org.wand.Router1.Interface's properties, the
+ * others skipped. */
+int wand_object_read(sd_bus_message *m, const char *path, WandIfaceFunc f, void *userdata);
+
 /* Calls f for every interface, in no particular order. GetManagedObjects
  * failing with LimitsExceeded, and only that, makes it read each interface
  * on its own; one deleted meanwhile (InvalidHandle, UnknownObject) is left

@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "names.h"
 #include "props.h"
+#include "wand-objects.h"
 
 /* Starts a line: the time, in JSON or for people. */
 static void begin_event(Context *c, Json *j, const char *event) {
@@ -130,35 +131,40 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
+typedef struct Added {
+        PropList props;
+        bool found;
+} Added;
+
+static int read_added(sd_bus_message *m, const char *path, void *userdata) {
+        Added *a = userdata;
+
+        if (a->found)
+                return sd_bus_message_skip(m, "a{sv}");
+        a->found = true;
+        return props_read(m, &a->props);
+}
+
+static void added_done(Added *a) {
+        props_done(&a->props);
+}
+
 static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
-        _cleanup_(props_done) PropList props = {};
         _cleanup_free_ char *name = NULL;
+        _cleanup_(added_done) Added a = {};
         const char *path;
-        bool found = false;
         Json j;
         int r;
 
         r = sd_bus_message_read(m, "o", &path);
         if (r >= 0)
-                r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
-        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
-                const char *interface;
-
-                r = sd_bus_message_read(m, "s", &interface);
-                if (r >= 0 && streq(interface, WAND_INTERFACE_INTERFACE) && !found) {
-                        r = props_read(m, &props);
-                        found = true;
-                } else if (r >= 0)
-                        r = sd_bus_message_skip(m, "a{sv}");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(m);
-        }
+                r = wand_object_read(m, path, read_added, &a);
         if (r < 0) {
                 fprintf(stderr, "wandctl: ignoring a malformed InterfacesAdded.\n");
                 return 0;
         }
-        if (!found)
+        if (!a.found)
                 return 0;
         name = interface_name_from_bus_path(path);
 
@@ -166,10 +172,10 @@ static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *
         if (c->json) {
                 json_interface(&j, name, path);
                 json_key(&j, "properties");
-                props_json(&props, &j);
+                props_json(&a.props, &j);
         } else
-                printf("%s: added (device %s, %s)", strempty(name), props_string(&props, "Device"),
-                       props_string(&props, "State"));
+                printf("%s: added (device %s, %s)", strempty(name), props_string(&a.props, "Device"),
+                       props_string(&a.props, "State"));
         end_event(c, &j);
         return 0;
 }
