@@ -16,6 +16,9 @@
 #   wt_start_fake_wand MODE     fake-wand.c in wand's place (stop wand first);
 #                     the calls it had in $wt_dir/fake-wand.log
 #   wt_stop_fake_wand
+#   wt_restart_wand_refusing_managed_objects
+#                     wand again with BusMaxMessageSize=4K, checked to refuse
+#                     GetManagedObjects (configure enough interfaces first)
 #   wt_finish         exit status of the test: 1 if any expectation failed
 #
 # Everything started is in wt_pids and is killed by pid at exit.
@@ -152,6 +155,19 @@ wt_start_fake_wand() {
 wt_stop_fake_wand() {
         kill "$wt_fake_wand_pid"
         wait "$wt_fake_wand_pid" 2>/dev/null || true
+}
+
+# For the clients' fallback (ListInterfaces, then GetAll per interface):
+# the interfaces configured must make the reply pass 4 KiB.
+wt_restart_wand_refusing_managed_objects() {
+        wt_stop_wand
+        printf '[Router]\nBusMaxMessageSize=4K\n' >"$wt_dir/config/wand.conf"
+        wt_start_wand
+        busctl --address="$wt_bus" call org.wand.Router1 /org/wand/Router1 org.freedesktop.DBus.ObjectManager \
+                GetManagedObjects >/dev/null 2>"$wt_dir/gmo.err" &&
+                wt_fail "GetManagedObjects answered: the test has too few interfaces to pass 4 KiB"
+        grep -q 'more than the 4096 bytes' "$wt_dir/gmo.err" ||
+                { wt_fail "GetManagedObjects did not fail with LimitsExceeded"; cat "$wt_dir/gmo.err" >&2; }
 }
 
 # wan0: a veth whose peer is up, so that wan0 has carrier once wand sets it
