@@ -11,6 +11,7 @@
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 . "$here/fleet.sh"
+. "$here/playbook-runs.sh"
 fleet_enter "$0" "$@"
 
 failures=0
@@ -20,37 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run NAME "PLAYBOOK..." [ARGS...]: $fleet_dir/NAME.json, and the exit
-# status. Several playbooks run in one ansible-playbook, one after another.
-run() {
-        name=$1
-        local playbooks=() p
-        for p in $2; do
-                case $p in
-                /*) playbooks+=("$p") ;;
-                *) playbooks+=("$here/playbooks/$p") ;;
-                esac
-        done
-        shift 2
-        echo "# $name: ansible-playbook ${playbooks[*]##*/} $*"
-        WAND_RECORD=$fleet_dir/$name.json ANSIBLE_CALLBACK_PLUGINS=$here/callback_plugins \
-                ANSIBLE_CALLBACKS_ENABLED=record ansible-playbook "${playbooks[@]}" "$@" \
-                >"$fleet_dir/$name.log" 2>&1
-        status=$?
-}
-
-expect_status() {
-        if [ "$status" != "$1" ]; then
-                echo "FAIL: $name: ansible-playbook exited $status, expected $1" >&2
-                cat "$fleet_dir/$name.log" >&2
-                failures=$((failures + 1))
-        fi
-}
-
-# check EXPR...: over the last run's results (check.py).
-check() {
-        "$here/check.py" "$fleet_dir/$name.json" "$@" || failures=$((failures + 1))
-}
 
 # After a run of "PLAYBOOK facts.yml": I(r, iface) is that interface's
 # properties and settings on router r, M(r) its manager's state.

@@ -12,6 +12,7 @@
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 . "$here/fleet.sh"
+. "$here/playbook-runs.sh"
 fleet_enter "$0" "$@"
 
 failures=0
@@ -20,29 +21,6 @@ cleanup() {
         pb_cleanup
 }
 trap cleanup EXIT
-
-# run NAME PLAYBOOK [ARGS...]: $fleet_dir/NAME.json, and the exit status.
-run() {
-        name=$1
-        echo "# $name: ansible-playbook $2 ${*:3}"
-        WAND_RECORD=$fleet_dir/$name.json ANSIBLE_CALLBACK_PLUGINS=$here/callback_plugins \
-                ANSIBLE_CALLBACKS_ENABLED=record ansible-playbook "$here/playbooks/$2" "${@:3}" \
-                >"$fleet_dir/$name.log" 2>&1
-        status=$?
-}
-
-expect_status() {
-        if [ "$status" != "$1" ]; then
-                echo "FAIL: $name: ansible-playbook exited $status, expected $1" >&2
-                cat "$fleet_dir/$name.log" >&2
-                failures=$((failures + 1))
-        fi
-}
-
-# check EXPR...: over the last run's results (check.py).
-check() {
-        "$here/check.py" "$fleet_dir/$name.json" "$@" || failures=$((failures + 1))
-}
 
 # Besides wan0 (Device=wan0): interfaces in every state a file can give,
 # and enough of them that GetManagedObjects() passes 4096 bytes.
