@@ -9,8 +9,9 @@
 #include "macro.h"
 #include "wand-errors.h"
 
-/* errno values chosen so that each name has its own: sd-bus maps a handler's
- * negative return value back to the name through wand_error_map. */
+/* errno values chosen so that each name has its own: a client's
+ * sd_bus_error_get_errno() reads them through wand_error_map. The daemon
+ * never sends an errno value as a name (wand_error_set()). */
 const WandErrorInfo wand_errors[] = {
         { "org.freedesktop.DBus.Error.AccessDenied",                     "ERROR_ACCESS_DENIED",            5,   EACCES },
         { "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", NULL,                             0,   EKEYREJECTED },
@@ -57,30 +58,58 @@ const WandErrorInfo *wand_error_lookup(const char *name) {
         return NULL;
 }
 
-const WandErrorInfo *wand_error_from_errno(int error) {
-        if (error < 0)
-                error = -error;
-        for (size_t i = 0; i < wand_errors_count; i++)
-                if (wand_errors[i].errno_value == error)
-                        return &wand_errors[i];
-        return NULL;
+/* Each decision and its name, with words for the logs. */
+static const struct {
+        WandErrorCode code;
+        const char *name;
+        const char *text;
+} decisions[] = {
+        { WAND_E_DDM_NOT_RUNNING,          WAND_ERROR_DEMAND_DIAL_MANAGER_NOT_RUNNING, "the demand-dial manager is stopped" },
+        { WAND_E_INVALID_HANDLE,           WAND_ERROR_INVALID_HANDLE,                  "the handle names no interface" },
+        { WAND_E_INTERFACE_NOT_CONNECTED,  WAND_ERROR_INTERFACE_NOT_CONNECTED,         "the interface is not connected" },
+        { WAND_E_NO_SUCH_INTERFACE,        WAND_ERROR_NO_SUCH_INTERFACE,               "there is no such interface" },
+        { WAND_E_INTERFACE_ALREADY_EXISTS, WAND_ERROR_INTERFACE_ALREADY_EXISTS,        "the interface already exists" },
+        { WAND_E_INTERFACE_CONNECTED,      WAND_ERROR_INTERFACE_CONNECTED,             "the interface is connected" },
+        { WAND_E_ALREADY_CONNECTED,        WAND_ERROR_ALREADY_CONNECTED,               "the interface is already connected" },
+        { WAND_E_INTERFACE_DISABLED,       WAND_ERROR_INTERFACE_DISABLED,              "the interface is disabled" },
+        { WAND_E_INTERFACE_UNREACHABLE,    WAND_ERROR_INTERFACE_UNREACHABLE,           "the interface is unreachable" },
+        { WAND_E_CONNECTION_FAILED,        WAND_ERROR_CONNECTION_FAILED,               "the connection attempt failed" },
+        { WAND_E_INVALID_ARGS,             "org.freedesktop.DBus.Error.InvalidArgs",   "invalid arguments" },
+        { WAND_E_IO_ERROR,                 "org.freedesktop.DBus.Error.IOError",       "a configuration file could not be read or written" },
+};
+
+static int decision_index(int code) {
+        if (code < 0)
+                code = -code;
+        for (size_t i = 0; i < ELEMENTSOF(decisions); i++)
+                if ((int) decisions[i].code == code)
+                        return (int) i;
+        return -1;
+}
+
+const char *wand_error_code_to_name(int code) {
+        int i = decision_index(code);
+        return i >= 0 ? decisions[i].name : NULL;
+}
+
+const char *wand_strerror(int r) {
+        int i = decision_index(r);
+        return i >= 0 ? decisions[i].text : strerror(r < 0 ? -r : r);
 }
 
 int wand_error_set(sd_bus_error *error, int r, const char *format, ...) {
-        const WandErrorInfo *info = wand_error_from_errno(r);
-        char *msg = NULL;
+        const char *name = wand_error_code_to_name(r);
+        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
         if (r >= 0)
-                r = -EIO;
+                r = -EIO; /* a caller's bug: still a failure, not a success */
         va_start(ap, format);
         if (vasprintf(&msg, format, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        if (info)
-                sd_bus_error_set(error, info->name, msg);
-        else
-                sd_bus_error_set_errnof(error, -r, "%s", msg ?: strerror(-r));
-        free(msg);
+        /* sd_bus_error_set() returns the errno value its map has for the
+         * name (Failed's is EACCES): the caller's r is what goes on. */
+        (void) sd_bus_error_set(error, name ?: SD_BUS_ERROR_FAILED, msg ?: wand_strerror(r));
         return r;
 }

@@ -24,17 +24,17 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
                 return wand_error_set(error, r, "%s", message);
 
         switch (r) {
-        case -ESRCH:
+        case -WAND_E_DDM_NOT_RUNNING:
                 return wand_error_set(error, r,
                                       "The demand-dial manager is stopped; start it with StartDemandDialManager() "
                                       "(wandctl manager start).");
-        case -ENOTCONN:
+        case -WAND_E_INTERFACE_NOT_CONNECTED:
                 return wand_error_set(error, r, "%s is not connected (it is %s).", i->name, iface_state_to_string(i->state));
-        case -EISCONN:
+        case -WAND_E_ALREADY_CONNECTED:
                 return wand_error_set(error, r, "%s is already connected.", i->name);
-        case -EHOSTDOWN:
+        case -WAND_E_INTERFACE_DISABLED:
                 return wand_error_set(error, r, "%s is disabled; enable it with SetEnabled(true) first.", i->name);
-        case -ENETUNREACH:
+        case -WAND_E_INTERFACE_UNREACHABLE:
                 iface_reasons_to_strv(i->reasons, reasons);
                 for (size_t k = 0; reasons[k]; k++)
                         len += strlen(reasons[k]) + 2;
@@ -59,12 +59,11 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
                                                                          "moment" : "");
                 }
                 return wand_error_set(error, r, "%s is unreachable (%s).", i->name, strempty(joined));
-        case -EBUSY:
+        case -WAND_E_INTERFACE_CONNECTED:
                 return wand_error_set(error, r, "%s is %s; disconnect it first.", i->name, iface_state_to_string(i->state));
-        case -ETIMEDOUT:
-                return sd_bus_error_setf(error, SD_BUS_ERROR_TIMEOUT, "%s: the operation timed out.", i->name);
         default:
-                return sd_bus_error_set_errnof(error, -r, "%s: %s", i->name, strerror(-r));
+                /* Another decision, or a failure: Failed. */
+                return wand_error_set(error, r, "%s: %s.", i->name, wand_strerror(r));
         }
 }
 
@@ -98,7 +97,7 @@ static int refused(Iface *i, sd_bus_message *m, int r, sd_bus_error *error) {
         return r;
 }
 
-static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_connect) {
         Iface *i = userdata;
         int r;
 
@@ -114,7 +113,7 @@ static int method_connect(sd_bus_message *m, void *userdata, sd_bus_error *error
         return 1;
 }
 
-static int method_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_disconnect) {
         Iface *i = userdata;
         int r;
 
@@ -130,7 +129,7 @@ static int method_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *er
         return 1;
 }
 
-static int method_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_set_enabled) {
         Iface *i = userdata;
         int enabled, r;
 
@@ -153,7 +152,7 @@ static int method_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *e
         return 1;
 }
 
-static int method_get_settings(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_get_settings) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Iface *i = userdata;
         int r;
@@ -171,7 +170,7 @@ static int method_get_settings(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_update_settings(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_update_settings) {
         _cleanup_(settings_done) Settings s;
         Iface *i = userdata;
         int r;
@@ -201,7 +200,7 @@ static int method_update_settings(sd_bus_message *m, void *userdata, sd_bus_erro
         return 1;
 }
 
-static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_delete) {
         Iface *i = userdata;
         Manager *manager;
         _cleanup_free_ char *name = NULL;
@@ -212,7 +211,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r < 0 ? r : 1;
 
         if (!iface_is_idle(i))
-                return refused(i, m, -EBUSY, error);
+                return refused(i, m, -WAND_E_INTERFACE_CONNECTED, error);
 
         name = strdup(i->name);
         if (!name)
@@ -312,9 +311,9 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         BusWriter w = { .m = reply };
 
         if (!write)
-                return -ENOENT;
+                return bus_property_result(property, path, -ENOENT, error);
         write(&w, userdata);
-        return w.r;
+        return bus_property_result(property, path, w.r, error);
 }
 
 /* The vtable says which properties there are and in which order, for
@@ -493,13 +492,13 @@ static int iface_node_enumerator(sd_bus *bus, const char *prefix, void *userdata
 
         l.paths = calloc(m->n_ifaces + 1, sizeof(char *));
         if (!l.paths)
-                return -ENOMEM;
+                return wand_error_set(error, -ENOMEM, "Listing the WAN interfaces failed: %s", wand_strerror(-ENOMEM));
         manager_foreach_iface(m, collect_path, &l);
         if (l.error < 0) {
                 for (size_t k = 0; k < l.n; k++)
                         free(l.paths[k]);
                 free(l.paths);
-                return l.error;
+                return wand_error_set(error, l.error, "Listing the WAN interfaces failed: %s", wand_strerror(l.error));
         }
         *nodes = l.paths;
         return 0;

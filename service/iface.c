@@ -341,7 +341,7 @@ static void connect_failed(Iface *i, const char *message, bool rollback) {
                  * connecting through the pause, and the callers read that. */
                 redial_schedule(i);
         publish(i, changed);
-        waiters_finish(i, w, -ECONNREFUSED, message);
+        waiters_finish(i, w, -WAND_E_CONNECTION_FAILED, message);
 }
 
 /* The connection's own settings: changing one of them means another
@@ -567,7 +567,7 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         int r;
 
         if (!may_connect(i))
-                return -ESRCH;
+                return -WAND_E_DDM_NOT_RUNNING;
 
         switch (i->op) {
         case IFACE_OP_CONNECT:
@@ -586,9 +586,9 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
         }
 
         if (i->state == IFACE_UNREACHABLE)
-                return (i->reasons & IFACE_REASON_DISABLED) ? -EHOSTDOWN : -ENETUNREACH;
+                return (i->reasons & IFACE_REASON_DISABLED) ? -WAND_E_INTERFACE_DISABLED : -WAND_E_INTERFACE_UNREACHABLE;
         if (i->state == IFACE_CONNECTED)
-                return -EISCONN;
+                return -WAND_E_ALREADY_CONNECTED;
 
         r = waiter_add(&i->connect_waiters, done, userdata);
         if (r < 0)
@@ -628,7 +628,7 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
                 op_end(i);
                 r = start_disconnect(i);
                 publish(i, 0);
-                waiters_finish(i, w, -ECONNREFUSED, msg ?: "Connection attempt cancelled.");
+                waiters_finish(i, w, -WAND_E_CONNECTION_FAILED, msg ?: "Connection attempt cancelled.");
         } else {
                 log_debug("%s: disconnecting (device %s).", i->name, i->settings.device);
                 r = start_disconnect(i);
@@ -646,9 +646,9 @@ static int disconnect_internal(Iface *i, IfaceDoneFunc done, void *userdata, boo
 
 int iface_disconnect(Iface *i, IfaceDoneFunc done, void *userdata) {
         if (!i->manager->running)
-                return -ESRCH;
+                return -WAND_E_DDM_NOT_RUNNING;
         if (iface_is_idle(i))
-                return -ENOTCONN;
+                return -WAND_E_INTERFACE_NOT_CONNECTED;
         return disconnect_internal(i, done, userdata, true);
 }
 
@@ -728,9 +728,9 @@ void iface_abort_operations(Iface *i, int error, const char *message) {
 
         op_end(i);
         i->reconnect_after_teardown = false;
-        waiters_finish(i, c, error ?: -ECONNREFUSED, message);
+        waiters_finish(i, c, error ?: -WAND_E_CONNECTION_FAILED, message);
         waiters_finish(i, d, error ?: -ECANCELED, message);
-        waiters_finish(i, t, error ?: -ECONNREFUSED, message);
+        waiters_finish(i, t, error ?: -WAND_E_CONNECTION_FAILED, message);
         waiters_finish(i, s, error ?: -ECANCELED, message);
 }
 

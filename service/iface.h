@@ -59,8 +59,11 @@ typedef enum IfaceOp {
         IFACE_OP_DISCONNECT,
 } IfaceOp;
 
-/* How an operation ended: r == 0, or r < 0 with a message for the caller.
- * -ECONNREFUSED means ConnectionFailed. */
+/* How an operation ended: r == 0, or r < 0 with a message for the caller:
+ * a decision (-WAND_E_…, wand-errors.h: -WAND_E_CONNECTION_FAILED for a failed
+ * or cancelled attempt, -WAND_E_INVALID_HANDLE for a removed interface), or
+ * -errno for a failure (the kernel refused, the teardown timed out, wand is
+ * exiting), which callers get as Failed with the message. */
 typedef void (*IfaceDoneFunc)(Iface *i, int r, const char *message, void *userdata);
 
 typedef struct IfaceWaiter {
@@ -139,14 +142,16 @@ bool iface_is_idle(Iface *i);
 const Settings *iface_configured_settings(Iface *i);
 
 /* Starts a connection attempt or joins the one in flight. Returns 0 when
- * done will be called later, or -errno when the interface is in no state to
- * connect (-EISCONN connected, -EHOSTDOWN disabled, -ENETUNREACH unreachable,
- * -ESRCH demand-dial manager stopped or stopping). */
+ * done will be called later, or the decision when the interface is in no
+ * state to connect (-WAND_E_ALREADY_CONNECTED, -WAND_E_INTERFACE_DISABLED,
+ * -WAND_E_INTERFACE_UNREACHABLE, -WAND_E_DDM_NOT_RUNNING: the demand-dial
+ * manager is stopped or stopping), or -ENOMEM. */
 int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata);
 
 /* Tears the connection down, cancels an attempt or joins a teardown. Returns 0
- * when done will be called later, -ENOTCONN when there is nothing to
- * disconnect, -ESRCH when the demand-dial manager is stopped. */
+ * when done will be called later, -WAND_E_INTERFACE_NOT_CONNECTED when there
+ * is nothing to disconnect, -WAND_E_DDM_NOT_RUNNING when the demand-dial
+ * manager is stopped, or -ENOMEM. */
 int iface_disconnect(Iface *i, IfaceDoneFunc done, void *userdata);
 
 /* Like iface_disconnect(), but for the service itself (StopDemandDialManager):
@@ -163,7 +168,8 @@ int iface_ensure_disconnected(Iface *i, IfaceDoneFunc done, void *userdata);
 int iface_set_settings(Iface *i, const Settings *s, IfaceDoneFunc done, void *userdata);
 
 /* Fails every waiter with error, or when error is 0 as fits each (wand is
- * going away: ConnectionFailed for Connect(), -ECANCELED for the others). */
+ * going away: -WAND_E_CONNECTION_FAILED for Connect(), -ECANCELED, a failure,
+ * for the others). */
 void iface_abort_operations(Iface *i, int error, const char *message);
 
 /* Called by connection methods: an operation failed; the connection went

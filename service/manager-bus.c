@@ -16,7 +16,7 @@
 
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
 
-static int method_get_interface_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_get_interface_by_name) {
         Manager *manager = userdata;
         const char *name;
         Iface *i;
@@ -47,7 +47,7 @@ static void append_iface(Iface *i, void *userdata) {
                 b->error = sd_bus_message_append(b->reply, "(sos)", i->name, i->path, iface_state_to_string(i->state));
 }
 
-static int method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_list_interfaces) {
         Manager *manager = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         ListBuilder b = {};
@@ -69,7 +69,7 @@ static int method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_erro
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_create_interface) {
         Manager *manager = userdata;
         _cleanup_(settings_done) Settings s;
         const char *name;
@@ -102,7 +102,7 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
                                       name);
         else {
                 r = manager_create_iface(manager, name, &s, &i);
-                if (r == -EEXIST)
+                if (r == -WAND_E_INTERFACE_ALREADY_EXISTS)
                         sd_bus_error_setf(error, WAND_ERROR_INTERFACE_ALREADY_EXISTS,
                                           "A configuration file for %s already exists in %s/interfaces; Reload() to load it.",
                                           name, manager->config_dir);
@@ -111,7 +111,7 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
                          * SetEnabled() and Delete(). */
                         sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR,
                                           "Could not save the configuration of %s in %s/interfaces: %s. Nothing was created.",
-                                          name, manager->config_dir, strerror(-r));
+                                          name, manager->config_dir, wand_strerror(r));
         }
         bus_audit_result(manager, m, name, error);
         if (r < 0)
@@ -119,7 +119,7 @@ static int method_create_interface(sd_bus_message *m, void *userdata, sd_bus_err
         return sd_bus_reply_method_return(m, "o", i->path);
 }
 
-static int method_start_ddm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_start_ddm) {
         Manager *manager = userdata;
         int r;
 
@@ -139,7 +139,7 @@ static void stop_done(Manager *manager, int r, void *userdata) {
         sd_bus_message *m = userdata;
 
         if (r < 0) {
-                sd_bus_error_set_errnof(&error, -r, "Stopping the demand-dial manager failed: %s", strerror(-r));
+                wand_error_set(&error, r, "Stopping the demand-dial manager failed: %s", wand_strerror(r));
                 (void) sd_bus_reply_method_error(m, &error);
         } else
                 (void) sd_bus_reply_method_return(m, NULL);
@@ -147,7 +147,7 @@ static void stop_done(Manager *manager, int r, void *userdata) {
         sd_bus_message_unref(m);
 }
 
-static int method_stop_ddm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_stop_ddm) {
         Manager *manager = userdata;
         int r;
 
@@ -171,7 +171,7 @@ static void reload_done(Manager *manager, int r, void *userdata) {
                 sd_bus_error_setf(&error, SD_BUS_ERROR_FAILED,
                                   "The configuration in %s was read, but not every interface could be added: %s. See the "
                                   "service's log.",
-                                  manager->config_dir, strerror(-r));
+                                  manager->config_dir, wand_strerror(r));
                 (void) sd_bus_reply_method_error(m, &error);
         } else
                 (void) sd_bus_reply_method_return(m, NULL);
@@ -179,7 +179,7 @@ static void reload_done(Manager *manager, int r, void *userdata) {
         sd_bus_message_unref(m);
 }
 
-static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_reload) {
         Manager *manager = userdata;
         int r;
 
@@ -202,13 +202,14 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", WAND_VERSION);
+        return bus_property_result(property, path, sd_bus_message_append(reply, "s", WAND_VERSION), error);
 }
 
 static int property_get_ddm(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *manager = userdata;
-        return sd_bus_message_append(reply, "s", manager->running ? "running" : "stopped");
+        return bus_property_result(property, path, sd_bus_message_append(reply, "s", manager->running ? "running" : "stopped"),
+                                   error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -261,7 +262,7 @@ int manager_bus_iface_removed(Manager *m, Iface *i) {
  * sender whose message passes its max_message_size, which would take wand
  * off the bus, so a reply too large is refused instead. Anything else on this
  * path (Introspect, Properties, the signals) stays sd-bus's. */
-static int method_get_managed_objects(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+BUS_METHOD(method_get_managed_objects) {
         Manager *manager = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *interface = sd_bus_message_get_interface(m);

@@ -16,6 +16,7 @@
 #include "manager.h"
 #include "polkit.h"
 #include "process.h"
+#include "wand-errors.h"
 
 typedef struct DeviceSlot {
         char *device;
@@ -213,7 +214,7 @@ static void remove_iface(Manager *m, Iface *i, const char *why) {
          * teardown then waits for that instead. */
         iface_terminate(i);
         /* Its callers' handle names no interface any more. */
-        iface_abort_operations(i, -EBADF, why);
+        iface_abort_operations(i, -WAND_E_INVALID_HANDLE, why);
         /* Announce while the object can still be found. */
         (void) manager_bus_iface_removed(m, i);
         i->announced = false;
@@ -266,12 +267,12 @@ int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface 
         int r;
 
         if (manager_find_iface(m, name))
-                return -EEXIST;
+                return -WAND_E_INTERFACE_ALREADY_EXISTS;
         path = config_interface_path(m->config_dir, name);
         if (!path)
                 return -ENOMEM;
         if (access(path, F_OK) == 0)
-                return -EEXIST;
+                return -WAND_E_INTERFACE_ALREADY_EXISTS;
 
         r = config_write_interface(m->config_dir, name, s);
         if (r < 0)
@@ -315,7 +316,7 @@ int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s,
                         if (asprintf(&message, "Could not save the configuration of %s in %s/interfaces: %s. Nothing was changed.",
                                      i->name, m->config_dir, error ?: strerror(-r)) < 0)
                                 return -ENOMEM;
-                        done(i, -EIO, message, userdata);
+                        done(i, -WAND_E_IO_ERROR, message, userdata);
                         return 0;
                 }
         }

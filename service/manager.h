@@ -87,8 +87,9 @@ Iface *manager_find_iface(Manager *m, const char *name);
 typedef void (*IfaceVisitFunc)(Iface *i, void *userdata);
 void manager_foreach_iface(Manager *m, IfaceVisitFunc f, void *userdata);
 
-/* CreateInterface: persists, then publishes. -EEXIST, or -errno from the
- * file system (nothing is published then). */
+/* CreateInterface: persists, then publishes. -WAND_E_INTERFACE_ALREADY_EXISTS
+ * (loaded, or its file is there), or -errno from the file system (nothing is
+ * published then). */
 int manager_create_iface(Manager *m, const char *name, const Settings *s, Iface **ret);
 
 /* Delete: removes the file, then the object. */
@@ -96,7 +97,7 @@ int manager_delete_iface(Manager *m, Iface *i);
 
 /* UpdateSettings: persists the keys that change (only their lines), then
  * applies s as iface_set_settings() does; done is called with the outcome
- * (a failure to persist changes nothing: -EIO with a message). Returns 0, or
+ * (a failure to persist changes nothing: -WAND_E_IO_ERROR with a message). Returns 0, or
  * -ENOMEM and done is not called. */
 int manager_update_iface_settings_async(Manager *m, Iface *i, const Settings *s, IfaceDoneFunc done,
                                         void *userdata);

@@ -698,7 +698,10 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         r = query_start(reg, call, action, details, uid);
         if (r < 0) {
                 log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
-                return sd_bus_error_set_errnof(error, r, "Could not check authorization: %s", strerror(-r));
+                /* A failure of the polkit call: denied (wand fails closed),
+                 * never a name sd-bus would make of the errno value. */
+                sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "Could not check authorization: %s", strerror(-r));
+                return r;
         }
         return 0;
 }

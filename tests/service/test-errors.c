@@ -273,6 +273,39 @@ test_invalid_args_signatures(WandFixture *f, gconstpointer data)
         g_assert_true(wand_get_bool(f, WAN0, "Enabled"));
 }
 
+/* What the kernel refuses is a failure, not a decision of wand's: wand
+ * without CAP_NET_ADMIN (setpriv drops it from the bounding set) cannot set
+ * veth0 down, and the kernel's EPERM reaches the caller as Failed with a
+ * message saying what failed and why, never as polkit's AccessDenied. */
+static void
+test_failed_kernel_eperm(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *msg = NULL, *connect_msg = NULL, *state = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_ip("link set veth0 up");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        f->wand_prefix = "setpriv --bounding-set=-net_admin";
+        wand_fixture_start(f);
+        wand_wait_state(f, WAN0, "connected");
+
+        msg = wand_call_error(f->root, WAN0, WAND_INTERFACE_IFACE, "Disconnect", NULL, DBUS_ERROR("Failed"));
+        g_test_message("Disconnect: %s", msg);
+        g_assert_nonnull(strstr(msg, "Could not set device veth0 down: Operation not permitted"));
+        g_assert_true(wand_link("veth0").up);
+        state = wand_get_state(f, WAN0);
+        g_assert_cmpstr(state, ==, "connected");
+
+        /* A connection attempt the kernel refuses is the contract's
+         * ConnectionFailed, the kernel's reason in its message. */
+        wand_ip("link set veth0 down");
+        wand_wait_state(f, WAN0, "disconnected");
+        connect_msg = wand_call_error(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL,
+                                      WAND_ERROR("ConnectionFailed"));
+        g_test_message("Connect: %s", connect_msg);
+        g_assert_nonnull(strstr(connect_msg, "Operation not permitted"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,6 +327,7 @@ main(int argc, char **argv)
         ADD("interface-unreachable", test_interface_unreachable);
         ADD("demand-dial-manager-not-running", test_demand_dial_manager_not_running);
         ADD("invalid-args/signatures", test_invalid_args_signatures);
+        ADD("failed/kernel-eperm", test_failed_kernel_eperm);
 #undef ADD
         return g_test_run();
 }

@@ -501,7 +501,7 @@ wand_fixture_start(WandFixture *f)
         g_autofree char *dir_arg = g_strdup_printf("--config-dir=%s", f->config_dir);
         const char *binary = g_getenv("WAND_BINARY");
         const char *wrapper = g_getenv("WAND_WRAPPER");
-        g_auto(GStrv) wrapper_argv = NULL;
+        g_auto(GStrv) wrapper_argv = NULL, prefix_argv = NULL;
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
         LogReader *r;
         int err_fd;
@@ -520,7 +520,12 @@ wand_fixture_start(WandFixture *f)
 
         /* WAND_WRAPPER (e.g. "valgrind --error-exitcode=1 …") runs wand under
          * a tool that execs nothing else: its pid, signals and exit status
-         * are wand's. */
+         * are wand's. So does f->wand_prefix, which comes first. */
+        if (f->wand_prefix) {
+                g_assert_true(g_shell_parse_argv(f->wand_prefix, NULL, &prefix_argv, &error));
+                for (char **w = prefix_argv; *w; w++)
+                        g_ptr_array_add(argv, *w);
+        }
         if (wrapper && *wrapper) {
                 g_assert_true(g_shell_parse_argv(wrapper, NULL, &wrapper_argv, &error));
                 for (char **w = wrapper_argv; *w; w++)

@@ -41,6 +41,8 @@ typedef struct {
 
         char *config_dir;           /* --config-dir, removed at teardown */
         gboolean wand_verbose;      /* start wand with --verbose */
+        const char *wand_prefix;    /* a command wand runs under, before WAND_WRAPPER
+                                       (e.g. setpriv dropping a capability), or NULL */
         GPtrArray *veths;           /* names created, deleted at teardown */
 
         GPid wand_pid;              /* 0 when not running */

@@ -44,7 +44,7 @@ E_NOT_CONNECTED = E + 'InterfaceNotConnected'
 E_CONNECTED = E + 'InterfaceConnected'
 E_EXISTS = E + 'InterfaceAlreadyExists'
 E_FAILED = E + 'ConnectionFailed'
-E_TIMEOUT = 'org.freedesktop.DBus.Error.Timeout'
+E_TEARDOWN_FAILED = 'org.freedesktop.DBus.Error.Failed'  # the teardown did not end in time
 ANY = '(any error)'
 GO = '(goes ahead)'
 
@@ -303,7 +303,7 @@ def expected(kind, s, file_present):
 # interface answers its waiting callers before InterfacesRemoved.
 LATE = {
     'Connect': {E_FAILED, E_INVALID_HANDLE},
-    'Disconnect': {E_INVALID_HANDLE, E_TIMEOUT},
+    'Disconnect': {E_INVALID_HANDLE, E_TEARDOWN_FAILED},
     'SetEnabled': {E_INVALID_HANDLE},
 }
 

@@ -224,7 +224,8 @@ static bool late_error_allowed(CallKind kind, const char *error) {
                 WAND_ERROR_CONNECTION_FAILED, WAND_ERROR_INVALID_HANDLE, WAND_ERROR_DEMAND_DIAL_MANAGER_NOT_RUNNING,
                 WAND_ERROR_INTERFACE_DISABLED, WAND_ERROR_INTERFACE_UNREACHABLE, WAND_ERROR_ALREADY_CONNECTED, NULL,
         };
-        static const char *const disconnect[] = { WAND_ERROR_INVALID_HANDLE, SD_BUS_ERROR_TIMEOUT, NULL };
+        /* Failed: the teardown did not end in time. */
+        static const char *const disconnect[] = { WAND_ERROR_INVALID_HANDLE, SD_BUS_ERROR_FAILED, NULL };
         static const char *const set_enabled[] = { WAND_ERROR_INVALID_HANDLE, NULL };
         const char *const *allowed = kind == CALL_CONNECT      ? connect
                                      : kind == CALL_DISCONNECT ? disconnect

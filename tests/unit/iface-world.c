@@ -491,7 +491,7 @@ bool world_proc_exit(World *w, WorldProc *p) {
                         if (i->redial_timer)
                                 iface_update(i);
                         else
-                                iface_method_failed(i, -ECONNREFUSED, "The dialer exited before the device came up.");
+                                iface_method_failed(i, -WAND_E_CONNECTION_FAILED, "The dialer exited before the device came up.");
                         break;
                 case IFACE_OP_DISCONNECT:
                         iface_update(i);
@@ -594,13 +594,14 @@ static void run_call(World *w, WorldCall *c) {
                 r = manager_set_iface_enabled_async(m, i, c->arg, on_iface_done, c);
                 break;
         case CALL_DELETE:
-                r = iface_is_idle(i) ? manager_delete_iface(m, i) : -EBUSY;
+                r = iface_is_idle(i) ? manager_delete_iface(m, i) : -WAND_E_INTERFACE_CONNECTED;
                 if (r >= 0)
                         call_answer(c, NULL, NULL);
                 break;
         case CALL_CREATE:
-                r = manager_find_iface(m, c->name) ? -EEXIST : manager_create_iface(m, c->name, &c->settings, NULL);
-                if (r == -EEXIST)
+                r = manager_find_iface(m, c->name) ? -WAND_E_INTERFACE_ALREADY_EXISTS
+                                                   : manager_create_iface(m, c->name, &c->settings, NULL);
+                if (r == -WAND_E_INTERFACE_ALREADY_EXISTS)
                         call_answer(c, WAND_ERROR_INTERFACE_ALREADY_EXISTS, NULL);
                 else
                         call_answer(c, r < 0 ? SD_BUS_ERROR_FAILED : NULL, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The error table against the contract's error table, and sd-bus's mapping
- * of wand's names to errno values in both directions. */
+/* The error table against the contract's error table, sd-bus's mapping of
+ * wand's names to errno values for clients, and the bus edge's mapping of
+ * what the daemon returns to the names org.wand.Router1(5) documents. */
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "bus.h"
 #include "wand-errors.h"
 
 /* The contract's error table (org.wand.Router1(5), ERRORS): 0 where it gives
@@ -117,35 +119,162 @@ static void test_sd_bus_round_trip(void) {
         }
 }
 
-/* sd_bus_error_set_errno() never picks a name from the maps (it makes
- * "System.Error.E…" or one of sd-bus's own names): handlers name wand's
- * errors through wand_error_set(), which must give every row its name. */
-static void test_wand_error_set(void) {
-        g_assert_cmpint(wand_errors_register(), ==, 0);
+/* The names org.wand.Router1(5) documents in its ERRORS section: every
+ * name a caller of wand may get. */
+static GPtrArray *documented_names(void) {
+        const char *root = g_getenv("WAND_SOURCE_ROOT");
+        g_autofree char *path = NULL, *text = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) lines = NULL;
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        bool in_errors = false;
 
-        for (size_t i = 0; i < wand_errors_count; i++) {
-                const WandErrorInfo *row = &wand_errors[i];
+        g_assert_nonnull(root);
+        path = g_build_filename(root, "man", "org.wand.Router1.5.scd", NULL);
+        g_assert_true(g_file_get_contents(path, &text, NULL, &error));
+        g_assert_no_error(error);
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                if (g_str_has_prefix(*l, "# "))
+                        in_errors = strcmp(*l, "# ERRORS") == 0;
+                else if (in_errors && (*l)[0] == '*' && g_str_has_suffix(*l, "*") && strlen(*l) > 2)
+                        g_ptr_array_add(names, g_strndup(*l + 1, strlen(*l) - 2));
+        }
+        /* The contract's table at least, and wand's fallback. */
+        g_assert_cmpuint(names->len, >=, G_N_ELEMENTS(contract) + 1);
+        return names;
+}
+
+static bool is_documented(GPtrArray *names, const char *name) {
+        for (guint i = 0; i < names->len; i++)
+                if (strcmp(g_ptr_array_index(names, i), name) == 0)
+                        return true;
+        return false;
+}
+
+/* Each decision gets its contract name, and that name is documented. */
+static void test_decisions(void) {
+        g_autoptr(GPtrArray) documented = documented_names();
+
+        /* Past errno's range: no system call returns one. */
+        g_assert_cmpint(_WAND_E_FIRST, >, 4095);
+        for (int code = _WAND_E_FIRST; code < _WAND_E_END; code++) {
+                const char *name = wand_error_code_to_name(code);
                 sd_bus_error e = SD_BUS_ERROR_NULL;
-                char message[32];
 
-                g_snprintf(message, sizeof(message), "row %zu", i);
-                g_assert_true(wand_error_from_errno(row->errno_value) == row);
-                g_assert_true(wand_error_from_errno(-row->errno_value) == row);
+                g_assert_nonnull(name);
+                g_assert_true(wand_error_code_to_name(-code) == name);
+                if (!is_documented(documented, name))
+                        g_error("%s (code %d) is not documented in org.wand.Router1(5)", name, code);
+                g_assert_cmpint(wand_error_set(&e, -code, "code %d", code), ==, -code);
+                g_assert_cmpstr(e.name, ==, name);
+                g_assert_cmpstr(e.message, !=, "");
+                g_assert_true(g_str_has_prefix(e.message, "code "));
+                g_assert_cmpstr(wand_strerror(-code), !=, strerror(code));
+                sd_bus_error_free(&e);
+        }
+        g_assert_null(wand_error_code_to_name(_WAND_E_END));
+        g_assert_null(wand_error_code_to_name(_WAND_E_FIRST - 1));
+}
 
-                g_assert_cmpint(wand_error_set(&e, -row->errno_value, "row %zu", i), ==, -row->errno_value);
-                g_assert_cmpstr(e.name, ==, row->name);
-                g_assert_cmpstr(e.message, ==, message);
-                if (is_wand_name(row->name))
-                        g_assert_cmpint(sd_bus_error_get_errno(&e), ==, row->errno_value);
+/* Every errno value a system call, the kernel or sd-bus may hand wand is a
+ * failure: Failed, saying what failed and why, whichever name sd-bus would
+ * have made of it (AccessDenied, InvalidArgs, FileNotFound, Timeout,
+ * System.Error.E…). Through the bus edge's mapping (wand_error_set()) and
+ * through what sd-bus gets from a handler or a property getter. */
+static void test_errno_sweep(void) {
+        g_autoptr(GPtrArray) documented = documented_names();
+        const char *path = "/org/wand/Router1/interface/wan0";
+
+        g_assert_true(is_documented(documented, SD_BUS_ERROR_FAILED));
+        for (int k = 1; k <= 133; k++) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                g_autofree char *expected = NULL;
+
+                g_assert_null(wand_error_code_to_name(-k));
+                g_assert_cmpstr(wand_strerror(-k), ==, strerror(k));
+
+                g_assert_cmpint(wand_error_set(&e, -k, "Setting wan0 down failed: %s", strerror(k)), ==, -k);
+                if (!is_documented(documented, e.name))
+                        g_error("errno %d (%s) became %s, which org.wand.Router1(5) does not document", k,
+                                strerror(k), e.name);
+                g_assert_cmpstr(e.name, ==, SD_BUS_ERROR_FAILED);
+                expected = g_strdup_printf("Setting wan0 down failed: %s", strerror(k));
+                g_assert_cmpstr(e.message, ==, expected);
+                sd_bus_error_free(&e);
+                g_clear_pointer(&expected, g_free);
+
+                g_assert_cmpint(bus_method_result("Disconnect", path, -k, &e), ==, -k);
+                g_assert_cmpstr(e.name, ==, SD_BUS_ERROR_FAILED);
+                expected = g_strdup_printf("Disconnect() on %s failed: %s", path, strerror(k));
+                g_assert_cmpstr(e.message, ==, expected);
+                sd_bus_error_free(&e);
+                g_clear_pointer(&expected, g_free);
+
+                g_assert_cmpint(bus_property_result("State", path, -k, &e), ==, -k);
+                g_assert_cmpstr(e.name, ==, SD_BUS_ERROR_FAILED);
+                g_assert_nonnull(strstr(e.message, "State"));
+                g_assert_nonnull(strstr(e.message, strerror(k)));
                 sd_bus_error_free(&e);
         }
 
-        /* Outside the table: sd-bus's own mapping, and the errno survives. */
+        /* The ones the contract reserves for decisions, by name. */
+        static const struct {
+                int error;
+                const char *not_this;
+        } reserved[] = {
+                { EPERM, SD_BUS_ERROR_ACCESS_DENIED },
+                { EACCES, SD_BUS_ERROR_ACCESS_DENIED },
+                { EINVAL, SD_BUS_ERROR_INVALID_ARGS },
+                { ENOENT, WAND_ERROR_NO_SUCH_INTERFACE },
+                { EBUSY, WAND_ERROR_INTERFACE_CONNECTED },
+                { EEXIST, WAND_ERROR_INTERFACE_ALREADY_EXISTS },
+                { ECONNREFUSED, WAND_ERROR_CONNECTION_FAILED },
+                { EBADF, WAND_ERROR_INVALID_HANDLE },
+                { ESRCH, WAND_ERROR_DEMAND_DIAL_MANAGER_NOT_RUNNING },
+                { ETIMEDOUT, SD_BUS_ERROR_TIMEOUT },
+                { EIO, SD_BUS_ERROR_IO_ERROR },
+                { ENOBUFS, SD_BUS_ERROR_LIMITS_EXCEEDED },
+        };
+        for (size_t k = 0; k < G_N_ELEMENTS(reserved); k++) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                wand_error_set(&e, -reserved[k].error, "x");
+                g_assert_cmpstr(e.name, !=, reserved[k].not_this);
+                sd_bus_error_free(&e);
+                bus_method_result("Connect", path, -reserved[k].error, &e);
+                g_assert_cmpstr(e.name, !=, reserved[k].not_this);
+                sd_bus_error_free(&e);
+        }
+        {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                wand_error_set(&e, -ECANCELED, "wand is shutting down.");
+                g_assert_cmpstr(e.name, ==, SD_BUS_ERROR_FAILED);
+                g_assert_cmpstr(e.message, ==, "wand is shutting down.");
+                sd_bus_error_free(&e);
+        }
+}
+
+/* What a handler named itself stays, and success is no error. */
+static void test_method_result_keeps_names(void) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        g_assert_null(wand_error_from_errno(EXDEV));
-        g_assert_cmpint(wand_error_set(&e, -EXDEV, "cross-device"), ==, -EXDEV);
-        g_assert_true(sd_bus_error_is_set(&e));
-        g_assert_cmpint(sd_bus_error_get_errno(&e), ==, EXDEV);
+
+        g_assert_cmpint(bus_method_result("Connect", "/", 1, &e), ==, 1);
+        g_assert_false(sd_bus_error_is_set(&e));
+        g_assert_cmpint(bus_method_result("Connect", "/", 0, &e), ==, 0);
+        g_assert_false(sd_bus_error_is_set(&e));
+
+        sd_bus_error_set(&e, SD_BUS_ERROR_LIMITS_EXCEEDED, "too many");
+        g_assert_cmpint(bus_method_result("Connect", "/", -EACCES, &e), ==, -EACCES);
+        g_assert_cmpstr(e.name, ==, SD_BUS_ERROR_LIMITS_EXCEEDED);
+        g_assert_cmpstr(e.message, ==, "too many");
+        sd_bus_error_free(&e);
+
+        /* A decision a handler returned unnamed still gets its name. */
+        g_assert_cmpint(bus_method_result("Delete", "/x", -WAND_E_INTERFACE_CONNECTED, &e), ==,
+                        -WAND_E_INTERFACE_CONNECTED);
+        g_assert_cmpstr(e.name, ==, WAND_ERROR_INTERFACE_CONNECTED);
+        g_assert_cmpstr(e.message, ==, "Delete() on /x failed: the interface is connected");
         sd_bus_error_free(&e);
 }
 
@@ -176,7 +305,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/errors/unique", test_unique);
         g_test_add_func("/errors/sd-bus-round-trip", test_sd_bus_round_trip);
         g_test_add_func("/errors/sd-bus-standard-names", test_sd_bus_standard_names);
-        g_test_add_func("/errors/wand-error-set", test_wand_error_set);
+        g_test_add_func("/errors/decisions", test_decisions);
+        g_test_add_func("/errors/errno-sweep", test_errno_sweep);
+        g_test_add_func("/errors/method-result-keeps-names", test_method_result_keeps_names);
 
         return g_test_run();
 }

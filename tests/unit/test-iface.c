@@ -218,6 +218,46 @@ static void test_teardown_timeout_no_wrap(void) {
         world_free(w);
 }
 
+/* What the model ends a call with when nothing refused it but something
+ * failed is not a contract name made of an errno value: a teardown that
+ * did not end in time was org.freedesktop.DBus.Error.Timeout, and the calls
+ * wand's exit cut short were System.Error.ECANCELED. Both are Failed, with a
+ * message that says what failed. */
+static void test_failures_are_failed(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *d, *off, *c;
+
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        g_assert_true(world_clock_next(w));
+        g_assert_true(world_proc(w, "a")->killed);
+        /* Not even SIGKILL ends it (a process in D state): the callers are
+         * told once DisconnectTimeoutSec and the grace have passed. */
+        g_assert_true(world_clock_next(w));
+        assert_answer(d, SD_BUS_ERROR_FAILED);
+        g_assert_nonnull(strstr(d->message, "did not go down within 3 s"));
+        g_assert_true(world_dialer_exit(w, "a"));
+        world_free(w);
+
+        w = world_with("a", "tun0", true, true);
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        off = world_call(w, CALL_SET_ENABLED, "a");
+        off->arg = false;
+        world_authorize(w, off, true);
+        c = call_now(w, CALL_CONNECT, "a");
+        g_assert_cmpuint(d->answers + off->answers + c->answers, ==, 0);
+        manager_abort_operations(w->manager, "wand is shutting down.");
+        assert_answer(d, SD_BUS_ERROR_FAILED);
+        g_assert_cmpstr(d->message, ==, "wand is shutting down.");
+        assert_answer(off, SD_BUS_ERROR_FAILED);
+        g_assert_cmpstr(off->message, ==, "wand is shutting down.");
+        assert_answer(c, WAND_ERROR_CONNECTION_FAILED);
+        world_free(w);
+}
+
 /* New settings clear "gave up" — and the timer that would end it. */
 static void test_settings_end_give_up(void) {
         World *w = world_new();
@@ -311,6 +351,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/iface/bridge-dellink", test_bridge_dellink);
         g_test_add_func("/iface/teardown-timeout-no-wrap", test_teardown_timeout_no_wrap);
         g_test_add_func("/iface/settings-end-give-up", test_settings_end_give_up);
+        g_test_add_func("/iface/failures-are-failed", test_failures_are_failed);
         g_test_add_func("/iface/model", test_model);
         return g_test_run();
 }
