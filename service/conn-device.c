@@ -44,7 +44,7 @@ static void on_set_done(int error, void *userdata) {
 static int device_set(Iface *i, bool up) {
         const Link *l = manager_get_link(i->manager, i->settings.device);
         DeviceRequest *d = i->method_data;
-        int id;
+        int r;
 
         if (!l)
                 return up ? -ENODEV : 0; /* down is down */
@@ -55,11 +55,10 @@ static int device_set(Iface *i, bool up) {
         }
         if (d->netlink_request)
                 netlink_cancel(i->manager->netlink, d->netlink_request);
-        id = netlink_set_link_up(i->manager->netlink, l->ifindex, up, on_set_done, i);
-        if (id < 0)
-                return id;
-        d->netlink_request = (uint32_t) id;
-        return 0;
+        r = netlink_set_link_up(i->manager->netlink, l->ifindex, up, on_set_done, i, &d->netlink_request);
+        if (r < 0)
+                d->netlink_request = 0;
+        return r;
 }
 
 static int device_start_connect(Iface *i) {

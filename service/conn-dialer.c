@@ -116,13 +116,11 @@ static void on_link_down(int error, void *userdata) {
 static void set_link_down(Iface *i) {
         Dialer *d = i->method_data;
         const Link *l = dialer_link(i);
-        int id;
 
         if (!d || !l || !(l->flags & IFF_UP) || d->netlink_request)
                 return;
-        id = netlink_set_link_up(i->manager->netlink, l->ifindex, false, on_link_down, i);
-        if (id > 0)
-                d->netlink_request = (uint32_t) id;
+        if (netlink_set_link_up(i->manager->netlink, l->ifindex, false, on_link_down, i, &d->netlink_request) < 0)
+                d->netlink_request = 0;
 }
 
 static int dialer_start_connect(Iface *i);

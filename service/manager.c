@@ -148,7 +148,7 @@ static void owners_set_link_up(const char *device, void *userdata) {
         if (!l || !m->netlink)
                 return;
         log_info("Setting %s up again, as it was when wand took it over.", device);
-        r = netlink_set_link_up(m->netlink, l->ifindex, true, NULL, NULL);
+        r = netlink_set_link_up(m->netlink, l->ifindex, true, NULL, NULL, NULL);
         if (r < 0)
                 log_warning_errno(r, "Cannot set %s up: %m", device);
 }

@@ -59,8 +59,19 @@ struct Netlink {
         _Alignas(struct nlmsghdr) char request_buf[READ_SIZE];
 };
 
+static Request *request_find(Netlink *nl, uint32_t seq);
+
+/* The next sequence number: a request's id too, so never 0 (no request)
+ * and, once the 32 bits have wrapped, none a request still waits with. */
 static uint32_t next_seq(Netlink *nl) {
-        return ++nl->seq ?: ++nl->seq;
+        do
+                nl->seq++;
+        while (nl->seq == 0 || nl->seq == nl->dump_seq || request_find(nl, nl->seq));
+        return nl->seq;
+}
+
+void netlink_set_next_seq(Netlink *nl, uint32_t seq) {
+        nl->seq = seq - 1;
 }
 
 static void tell_dump_waiter(Netlink *nl, int error) {
@@ -279,7 +290,8 @@ int netlink_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata) {
         return sd_event_source_set_enabled(nl->kick_source, SD_EVENT_ONESHOT);
 }
 
-int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc done, void *userdata) {
+int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc done, void *userdata,
+                        uint32_t *ret_id) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         struct ifinfomsg *ifi;
@@ -304,7 +316,9 @@ int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc do
         }
         *req = (Request) { .seq = nlh->nlmsg_seq, .done = done, .userdata = userdata, .next = nl->requests };
         nl->requests = req;
-        return (int) req->seq;
+        if (ret_id)
+                *ret_id = req->seq;
+        return 0;
 }
 
 void netlink_cancel(Netlink *nl, uint32_t id) {

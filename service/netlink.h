@@ -28,8 +28,15 @@ int netlink_dump(Netlink *nl, NetlinkDumpDoneFunc done, void *userdata);
 
 /* Sets the link's IFF_UP. When the kernel has answered, every notification
  * the change caused has been applied, so the cache already shows its effect.
- * Returns a request id (> 0) for netlink_cancel(), or -errno. */
-int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc done, void *userdata);
+ * Returns 0 and, when ret_id is not NULL, the request's id for
+ * netlink_cancel(): any uint32_t but 0, unique among the requests pending.
+ * Or -errno (done will not be called). */
+int netlink_set_link_up(Netlink *nl, int ifindex, bool up, NetlinkRequestFunc done, void *userdata,
+                        uint32_t *ret_id);
 
 /* Forgets a pending request: its callback will not be called. */
 void netlink_cancel(Netlink *nl, uint32_t id);
+
+/* Where the sequence numbers (and so the request ids) go on from: the
+ * tests start near the ends of int's and uint32_t's ranges. */
+void netlink_set_next_seq(Netlink *nl, uint32_t seq);
