@@ -120,7 +120,8 @@ wt_wait_for_name() {
 }
 
 wt_start_wand() {
-        "$WAND_BINARY" --config-dir="$wt_dir/config" --runtime-dir="$wt_dir/run" >>"$wt_dir/wand.log" 2>&1 &
+        # $wt_wand_prefix: a command wand runs under (setpriv …), split into words.
+        ${wt_wand_prefix:-} "$WAND_BINARY" --config-dir="$wt_dir/config" --runtime-dir="$wt_dir/run" >>"$wt_dir/wand.log" 2>&1 &
         wt_wand_pid=$!
         wt_pids+=("$wt_wand_pid")
         wt_wait_for_name org.wand.Router1 "$wt_wand_pid" "$wt_dir/wand.log"

@@ -78,6 +78,17 @@ expect_status 2
 wt_ctl connect --json wan0
 expect_status 2
 
+wt_log "a failure, not a refusal: what wand says, with the name"
+wt_ctl connect wan0
+expect_status 0
+wt_stop_wand
+# Without CAP_NET_ADMIN the kernel refuses to set wan0 down: its EPERM is
+# Failed, not polkit's AccessDenied (exit status 3).
+wt_wand_prefix="setpriv --bounding-set=-net_admin" wt_start_wand
+wt_ctl disconnect wan0
+expect_status 1
+expect_err '^Cannot disconnect wan0: Could not set device wan0 down: Operation not permitted \(org\.freedesktop\.DBus\.Error\.Failed\)\.$'
+
 wt_log "the service is not running"
 wt_stop_wand
 wt_ctl list
