@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one table of the contract's errors. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,8 @@ static const struct {
 };
 
 static int decision_index(int code) {
+        if (code == INT_MIN)
+                return -1;
         if (code < 0)
                 code = -code;
         for (size_t i = 0; i < ELEMENTSOF(decisions); i++)
@@ -94,7 +97,7 @@ const char *wand_error_code_to_name(int code) {
 
 const char *wand_strerror(int r) {
         int i = decision_index(r);
-        return i >= 0 ? decisions[i].text : strerror(r < 0 ? -r : r);
+        return i >= 0 ? decisions[i].text : strerror(r == INT_MIN ? EINVAL : r < 0 ? -r : r);
 }
 
 int wand_error_set(sd_bus_error *error, int r, const char *format, ...) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
@@ -173,6 +174,8 @@ static void test_decisions(void) {
                 g_assert_cmpstr(wand_strerror(-code), !=, strerror(code));
                 sd_bus_error_free(&e);
         }
+        g_assert_null(wand_error_code_to_name(INT_MIN));
+        g_assert_nonnull(wand_strerror(INT_MIN));
         g_assert_null(wand_error_code_to_name(_WAND_E_END));
         g_assert_null(wand_error_code_to_name(_WAND_E_FIRST - 1));
 }
