@@ -40,6 +40,8 @@ typedef struct {
         guint polkit_object_id;
 
         char *config_dir;           /* --config-dir, removed at teardown */
+        char *runtime_dir;          /* --runtime-dir, and networkd's runtime files under
+                                       it: nothing lands in the host's /run */
         gboolean wand_verbose;      /* start wand with --verbose */
         const char *wand_prefix;    /* a command wand runs under, before WAND_WRAPPER
                                        (e.g. setpriv dropping a capability), or NULL */
