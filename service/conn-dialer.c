@@ -237,8 +237,11 @@ static void on_kill_timer(void *userdata) {
                             (int) process_pid(d->process), i->settings.disconnect_timeout_sec);
                 (void) process_kill(d->process, SIGKILL);
         }
-        if (d->disconnect_command)
+        if (d->disconnect_command) {
+                log_warning("%s: DisconnectCommand (pid %d) still running after %u s; killing it.", i->name,
+                            (int) process_pid(d->disconnect_command), i->settings.disconnect_timeout_sec);
                 (void) process_kill(d->disconnect_command, SIGKILL);
+        }
 }
 
 static int dialer_start_disconnect(Iface *i) {
