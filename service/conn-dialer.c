@@ -93,11 +93,17 @@ static bool dialer_busy(Iface *i) {
         return d && d->netlink_request;
 }
 
-static bool dialer_torn_down(Iface *i) {
+/* The dialer or its DisconnectCommand: a teardown ends only once both have
+ * exited (or were killed after DisconnectTimeoutSec). */
+static bool dialer_running(Iface *i) {
         Dialer *d = i->method_data;
+        return d && (d->process || d->disconnect_command);
+}
+
+static bool dialer_torn_down(Iface *i) {
         const Link *l = dialer_link(i);
 
-        return (!d || !d->process) && (!l || !(l->flags & IFF_UP));
+        return !dialer_running(i) && (!l || !(l->flags & IFF_UP));
 }
 
 static void on_link_down(int error, void *userdata) {
@@ -187,6 +193,10 @@ static int dialer_start_connect(Iface *i) {
         }
         if (d->process)
                 return 0; /* already dialing (adopted after a restart) */
+        if (d->disconnect_command)
+                /* Not beside the DisconnectCommand of the last dialer: only
+                 * a teardown that timed out leaves one running. */
+                return -EBUSY;
 
         if (asprintf(&env_iface, "WAND_INTERFACE=%s", i->name) < 0 ||
             asprintf(&env_device, "WAND_DEVICE=%s", i->settings.device) < 0)
@@ -225,8 +235,11 @@ static void on_kill_timer(void *userdata) {
                             (int) process_pid(d->process), i->settings.disconnect_timeout_sec);
                 (void) process_kill(d->process, SIGKILL);
         }
-        if (d->disconnect_command)
+        if (d->disconnect_command) {
+                log_warning("%s: DisconnectCommand (pid %d) still running after %u s; killing it.", i->name,
+                            (int) process_pid(d->disconnect_command), i->settings.disconnect_timeout_sec);
                 (void) process_kill(d->disconnect_command, SIGKILL);
+        }
 }
 
 static int dialer_start_disconnect(Iface *i) {
@@ -346,6 +359,7 @@ const ConnMethod conn_method_dialer = {
         .observe = dialer_observe,
         .update = dialer_update,
         .busy = dialer_busy,
+        .running = dialer_running,
         .torn_down = dialer_torn_down,
         .start_connect = dialer_start_connect,
         .start_disconnect = dialer_start_disconnect,

@@ -32,8 +32,14 @@ struct ConnMethod {
          * NULL: never. */
         bool (*busy)(Iface *i);
 
-        /* Whether a teardown has reached its end. NULL: observe() says
-         * IFACE_DISCONNECTED. */
+        /* Whether a process of the method's own runs (a dialer, its
+         * DisconnectCommand). While one does, State follows the method
+         * whatever the reasons say, and no teardown has ended. May be NULL:
+         * never. */
+        bool (*running)(Iface *i);
+
+        /* Whether a teardown has reached its end, once nothing runs. NULL:
+         * observe() says IFACE_DISCONNECTED. */
         bool (*torn_down)(Iface *i);
 
         /* Start bringing the link up / down. Progress is reported by calling

@@ -187,7 +187,18 @@ static bool may_connect(Iface *i) {
         return i->manager->running && !i->manager->stopping;
 }
 
-static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
+/* A process of the connection's own (a dialer, its DisconnectCommand) runs:
+ * until it has exited, State follows it whatever the reasons say, and no
+ * teardown has ended. */
+static bool method_running(Iface *i) {
+        return i->method->running && i->method->running(i);
+}
+
+static bool managed_elsewhere(Iface *i) {
+        return manager_get_link_owners(i->manager, i->settings.device) != 0;
+}
+
+static unsigned derive_reasons(Iface *i) {
         unsigned reasons = 0;
 
         if (!i->manager->running)
@@ -200,11 +211,19 @@ static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
                 reasons |= IFACE_REASON_CONNECTION_FAILURE;
         /* Claimed or not, while another manager holds Device it is not
          * wand's: with ClaimDevice=yes only until the claim is through. */
-        if (manager_get_link_owners(i->manager, i->settings.device))
+        if (managed_elsewhere(i))
                 reasons |= IFACE_REASON_MANAGED_ELSEWHERE;
+        return reasons;
+}
+
+static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
+        unsigned reasons = derive_reasons(i);
 
         *ret_reasons = reasons;
-        if (reasons != 0)
+        /* The reasons say whether a connection may start, not whether
+         * wand's own dialer still runs: that is followed until it has
+         * exited (Disconnect, SetEnabled(false) and Stop stop it). */
+        if (reasons != 0 && !method_running(i))
                 return IFACE_UNREACHABLE;
         if (i->op == IFACE_OP_DISCONNECT)
                 return IFACE_DISCONNECTING;
@@ -233,6 +252,9 @@ static void publish(Iface *i, unsigned changed) {
         IfaceState state = derive_state(i, &reasons);
         const Link *l = iface_link(i);
         int ifindex = l ? l->ifindex : 0;
+        /* UnreachabilityReasons lists them only while unreachable. */
+        unsigned shown_before = i->state == IFACE_UNREACHABLE ? i->reasons : 0;
+        unsigned shown = state == IFACE_UNREACHABLE ? reasons : 0;
 
         if (state != i->state) {
                 /* At start-up every interface leaves its initial state:
@@ -250,10 +272,9 @@ static void publish(Iface *i, unsigned changed) {
                 i->state = state;
                 changed |= IFACE_PROP_STATE;
         }
-        if (reasons != i->reasons) {
-                i->reasons = reasons;
+        i->reasons = reasons;
+        if (shown != shown_before)
                 changed |= IFACE_PROP_REASONS;
-        }
         if (ifindex != i->ifindex) {
                 i->ifindex = ifindex;
                 changed |= IFACE_PROP_IFINDEX;
@@ -271,12 +292,12 @@ bool iface_is_idle(Iface *i) {
         return i->op == IFACE_OP_NONE && (i->state == IFACE_DISCONNECTED || i->state == IFACE_UNREACHABLE);
 }
 
-/* Idle, and nothing of the connection left running either (a dialer's
- * device a dialer left up, say). A device another manager holds is not
- * wand's to take down. */
+/* Idle, and nothing of the connection left running either: no process of
+ * its own, and nothing it left up (a device a dialer left up, say). A
+ * device another manager holds is not wand's to take down. */
 static bool is_torn_down(Iface *i) {
-        return iface_is_idle(i) &&
-               ((i->reasons & IFACE_REASON_MANAGED_ELSEWHERE) || !(i->method->torn_down && !i->method->torn_down(i)));
+        return iface_is_idle(i) && !method_running(i) &&
+               (managed_elsewhere(i) || !(i->method->torn_down && !i->method->torn_down(i)));
 }
 
 const Settings *iface_configured_settings(Iface *i) {
@@ -467,6 +488,20 @@ void iface_update(Iface *i) {
                 teardown_finished(i, 0, NULL);
                 return;
         }
+        /* Unreachable with nothing of its own running (another manager
+         * took the device): nothing is wand's to do on it any more. An
+         * attempt (or the pause before a redial) fails, a teardown ends. */
+        if (i->op != IFACE_OP_NONE && derive_reasons(i) != 0 && !method_running(i)) {
+                if (i->op == IFACE_OP_DISCONNECT) {
+                        teardown_finished(i, 0, NULL);
+                        return;
+                }
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "%s became unreachable while connecting.", i->name) < 0)
+                        msg = NULL;
+                connect_failed(i, msg ?: "The interface became unreachable.", false);
+                return;
+        }
         if (i->method->busy && i->method->busy(i)) {
                 /* Its answer comes after what the request changed: judged then. */
                 publish(i, 0);
@@ -483,7 +518,11 @@ void iface_update(Iface *i) {
                 }
                 break;
         case IFACE_OP_DISCONNECT:
-                if (i->method->torn_down)
+                /* Only the exit of the dialer (and of its
+                 * DisconnectCommand) ends a dialer's teardown. */
+                if (method_running(i))
+                        observed = IFACE_DISCONNECTING;
+                else if (i->method->torn_down)
                         observed = i->method->torn_down(i) ? IFACE_DISCONNECTED : IFACE_DISCONNECTING;
                 else
                         observed = i->method->observe(i);
@@ -585,10 +624,12 @@ int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {
                 break;
         }
 
-        if (i->state == IFACE_UNREACHABLE)
-                return (i->reasons & IFACE_REASON_DISABLED) ? -WAND_E_INTERFACE_DISABLED : -WAND_E_INTERFACE_UNREACHABLE;
         if (i->state == IFACE_CONNECTED)
                 return -WAND_E_ALREADY_CONNECTED;
+        /* Unreachable, or a dialer still runs where the reasons say no
+         * connection may start. */
+        if (i->reasons != 0)
+                return (i->reasons & IFACE_REASON_DISABLED) ? -WAND_E_INTERFACE_DISABLED : -WAND_E_INTERFACE_UNREACHABLE;
 
         r = waiter_add(&i->connect_waiters, done, userdata);
         if (r < 0)
@@ -760,7 +801,7 @@ static void redial_schedule(Iface *i) {
         uint64_t delay;
         int r;
 
-        if (!may_connect(i) || !i->settings.enabled || !(i->method->redials && i->settings.persistent)) {
+        if (!may_connect(i) || derive_reasons(i) != 0 || !(i->method->redials && i->settings.persistent)) {
                 redial_stop(i);
                 return;
         }

@@ -90,6 +90,8 @@ struct Iface {
 
         /* What we last published. */
         IfaceState state;
+        /* The reasons that apply; published as UnreachabilityReasons only
+         * while unreachable (a dialer that still runs is followed first). */
         unsigned reasons;
         int ifindex;
         uint64_t connected_since;

@@ -237,6 +237,8 @@ void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device
 }
 
 unsigned manager_get_link_owners(Manager *m, const char *device) {
+        if (m->scripted_link_owners)
+                return m->scripted_link_owners(m, device);
         return link_owners_get(m->link_owners, device);
 }
 

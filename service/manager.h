@@ -41,6 +41,9 @@ struct Manager {
          * connection methods, or the unit tests' scripted ones. */
         Clock *clock;
         ConnMethodForFunc method_for;
+        /* Who else manages a device (LinkOwner bits) in the unit tests'
+         * world, where there is no bus; NULL in wand: link_owners asks. */
+        unsigned (*scripted_link_owners)(Manager *m, const char *device);
         Clock *own_clock; /* the one manager_new() made, freed with it */
 
         LinkCache *links; /* the kernel's links, fed by netlink */

@@ -139,7 +139,7 @@ static int parse_signal(const char *s) {
 /* The DisconnectCommand of the tests: hangs up the dialer whose pid wand
  * passes in WAND_DIALER_PID, with SIGUSR1 so the dialer can tell it from
  * wand's own SIGTERM. */
-static int hangup(void) {
+static int hangup(double linger) {
         const char *s = getenv("WAND_DIALER_PID");
         int pid = s ? atoi(s) : 0;
 
@@ -153,6 +153,11 @@ static int hangup(void) {
                 return 1;
         }
         printf("hangup: sent SIGUSR1 to %d\n", pid);
+        if (linger > 0) {
+                /* As a DisconnectCommand that waits for a modem to hang up. */
+                printf("hangup: lingering %.1f s\n", linger);
+                (void) wait_for(linger);
+        }
         return 0;
 }
 
@@ -185,7 +190,8 @@ static void usage(void) {
                "--flag-file: if FILE exists, run --next-mode instead; else create it.\n"
                "--record: append \"MODE PID MONOTONIC-TIME\" to FILE at start.\n"
                "--heartbeat: once up, print a line every SEC seconds.\n"
-               "--linger: die-after removes the device, then exits SEC seconds later.\n");
+               "--linger: die-after removes the device, then exits SEC seconds later;\n"
+               "          hangup exits SEC seconds after hanging up.\n");
 }
 
 int main(int argc, char *argv[]) {
@@ -252,7 +258,7 @@ int main(int argc, char *argv[]) {
                 }
 
         if (strcmp(mode, "hangup") == 0)
-                return hangup();
+                return hangup(linger);
 
         if (flag_file) {
                 if (access(flag_file, F_OK) == 0 && next_mode)

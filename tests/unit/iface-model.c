@@ -5,9 +5,10 @@
  * once StopDemandDialManager() has replied. The generator picks each step at
  * random among what can happen next — a call, a polkit answer (calls wait
  * for it, so Reload, Delete or Stop can overtake them), an administrator's
- * edit of a file, a kernel link event, a kernel message delivered to wand, a
- * dialer coming up, exiting or ignoring SIGTERM, a timer expiring — and the
- * model checks wand after every step. */
+ * edit of a file, a kernel link event, another network manager taking or
+ * releasing a device, a kernel message delivered to wand, a dialer coming
+ * up, exiting or ignoring SIGTERM, a DisconnectCommand exiting, a timer
+ * expiring — and the model checks wand after every step. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ typedef struct MSet {
         bool dialer;
         unsigned dev; /* eth[dev] or tun[dev] */
         unsigned cmd; /* which of two dialer command lines */
+        bool disc;    /* a dialer with a DisconnectCommand */
         bool enabled, persistent;
 } MSet;
 
@@ -120,6 +122,11 @@ static Settings mset_to_settings(const MSet *s) {
                 t.connect_command = calloc(3, sizeof(char *));
                 t.connect_command[0] = strdup("/usr/sbin/test-dialer");
                 t.connect_command[1] = strdup(s->cmd ? "--peer=b" : "--peer=a");
+                if (s->disc) {
+                        t.disconnect_command = calloc(3, sizeof(char *));
+                        t.disconnect_command[0] = strdup("/usr/sbin/test-dialer");
+                        t.disconnect_command[1] = strdup("--mode=hangup");
+                }
         }
         t.enabled = s->enabled;
         t.persistent = s->persistent;
@@ -141,7 +148,7 @@ static bool settings_match(const Settings *t, const MSet *s) {
 
 static MSet random_mset(Model *m) {
         return (MSet) { .present = true, .dialer = chance(m, 50), .dev = pick(m, 2), .cmd = pick(m, 2),
-                        .enabled = chance(m, 85), .persistent = chance(m, 40) };
+                        .disc = chance(m, 50), .enabled = chance(m, 85), .persistent = chance(m, 40) };
 }
 
 static int name_index(const char *name) {
@@ -289,14 +296,17 @@ static void check_stopped(Model *m, const char *when) {
         /* No dialer at all: those of interfaces that are gone included. */
         for (size_t k = 0; k < m->w->n_procs; k++)
                 if (m->w->procs[k].running && !m->w->procs[k].killed && m->w->procs[k].orphan)
-                        diverge(m, "%s: the dialer of %s, which is gone, still runs", when, m->w->procs[k].iface);
+                        diverge(m, "%s: the %s of %s, which is gone, still runs", when,
+                                m->w->procs[k].disconnect_command ? "DisconnectCommand" : "dialer", m->w->procs[k].iface);
         for (int k = 0; k < N_NAMES; k++) {
                 Iface *i = world_iface(m->w, names[k]);
-                WorldProc *p = world_proc(m->w, names[k]);
+                WorldProc *p = world_proc(m->w, names[k]), *dc = world_disconnect_command(m->w, names[k]);
                 WorldLink *l;
 
                 if (!i)
                         continue;
+                if (dc && dc->running && !dc->killed)
+                        diverge(m, "%s: the DisconnectCommand of %s still runs", when, i->name);
                 if (i->state != IFACE_UNREACHABLE || !(i->reasons & IFACE_REASON_SERVICE_STOPPED))
                         diverge(m, "%s: %s is %s", when, i->name, iface_state_to_string(i->state));
                 if (p && p->running && !p->killed)
@@ -354,7 +364,8 @@ static void check_iface(Model *m, int k) {
         Settings disk;
         bool on_disk, dialer;
         unsigned f, reasons;
-        WorldProc *p;
+        WorldProc *p, *dc;
+        WorldLink *wl;
 
         if (!!i != m->exists[k]) {
                 diverge(m, "%s %s, the model says it %s", names[k], i ? "exists" : "does not exist",
@@ -383,17 +394,24 @@ static void check_iface(Model *m, int k) {
         /* The state table. */
         dialer = i->settings.connect_command != NULL;
         f = seen_flags(m, i->settings.device);
+        wl = world_link(m->w, i->settings.device);
         reasons = (!mgr->running ? IFACE_REASON_SERVICE_STOPPED : 0) |
-                  (!i->settings.enabled ? IFACE_REASON_DISABLED : 0) | (!dialer && !f ? IFACE_REASON_NO_DEVICE : 0);
+                  (!i->settings.enabled ? IFACE_REASON_DISABLED : 0) | (!dialer && !f ? IFACE_REASON_NO_DEVICE : 0) |
+                  (wl && wl->managed_elsewhere ? IFACE_REASON_MANAGED_ELSEWHERE : 0);
         if ((i->reasons & ~IFACE_REASON_CONNECTION_FAILURE) != reasons)
-                diverge(m, "%s: UnreachabilityReasons 0x%x, expected 0x%x", i->name, i->reasons, reasons);
-        if ((i->state == IFACE_UNREACHABLE) != (i->reasons != 0))
-                diverge(m, "%s: %s with reasons 0x%x", i->name, iface_state_to_string(i->state), i->reasons);
+                diverge(m, "%s: reasons 0x%x, expected 0x%x", i->name, i->reasons, reasons);
         if ((i->reasons & IFACE_REASON_CONNECTION_FAILURE) && !(dialer && i->settings.persistent))
                 diverge(m, "%s: connection-failure, but it never redials", i->name);
 
+        /* The reasons make it unreachable once nothing of its own runs: a
+         * dialer or DisconnectCommand is followed until it has exited. */
         p = world_proc(m->w, i->name);
+        dc = world_disconnect_command(m->w, i->name);
         bool running = p && p->running;
+        bool own = dialer && (running || (dc && dc->running));
+        if ((i->state == IFACE_UNREACHABLE) != (i->reasons != 0 && !own))
+                diverge(m, "%s: %s with reasons 0x%x%s", i->name, iface_state_to_string(i->state), i->reasons,
+                        own ? " while its dialer or DisconnectCommand runs" : "");
         bool link_up = (f & IFF_UP) && (f & IFF_LOWER_UP);
         switch (i->state) {
         case IFACE_CONNECTED:
@@ -405,6 +423,8 @@ static void check_iface(Model *m, int k) {
         case IFACE_UNREACHABLE:
                 if (dialer && running && !p->killed)
                         diverge(m, "%s: %s, but its dialer runs", i->name, iface_state_to_string(i->state));
+                if (dialer && dc && dc->running && !dc->killed)
+                        diverge(m, "%s: %s, but its DisconnectCommand runs", i->name, iface_state_to_string(i->state));
                 if (!dialer && i->state == IFACE_DISCONNECTED && (f & IFF_UP))
                         diverge(m, "%s: disconnected, but %s is up", i->name, i->settings.device);
                 break;
@@ -531,24 +551,35 @@ static void step_edit(Model *m) {
                 }
                 *d = random_mset(m);
         } else
-                switch (pick(m, 5)) {
+                switch (pick(m, 6)) {
                 case 0: d->enabled = !d->enabled; break;
                 case 1: d->persistent = !d->persistent; break;
                 case 2: d->dev = !d->dev; break;
                 case 3: d->cmd = !d->cmd; break;
+                case 4: d->disc = !d->disc; break;
                 default: d->dialer = !d->dialer; break;
                 }
         s = mset_to_settings(d);
         world_write_iface(m->w, names[k], &s);
         settings_done(&s);
-        trace(m, "%u: edit: %s.conf Device=%s%s Enabled=%d Persistent=%d", m->step, names[k], mset_device(d),
-              d->dialer ? (d->cmd ? " dialer-b" : " dialer-a") : "", d->enabled, d->persistent);
+        trace(m, "%u: edit: %s.conf Device=%s%s%s Enabled=%d Persistent=%d", m->step, names[k], mset_device(d),
+              d->dialer ? (d->cmd ? " dialer-b" : " dialer-a") : "", d->dialer && d->disc ? " hangup" : "",
+              d->enabled, d->persistent);
 }
 
 static void step_kernel(Model *m) {
         const char *dev;
         WorldLink *l;
 
+        if (chance(m, 10)) {
+                /* NetworkManager takes a device or lets go of it. */
+                dev = chance(m, 50) ? eth[pick(m, 2)] : tun[pick(m, 2)];
+                l = world_link(m->w, dev);
+                bool managed = !(l && l->managed_elsewhere);
+                world_set_managed_elsewhere(m->w, dev, managed);
+                trace(m, "%u: NetworkManager %s %s", m->step, managed ? "takes" : "lets go of", dev);
+                return;
+        }
         if (chance(m, 80)) {
                 dev = eth[pick(m, 2)];
                 l = world_link(m->w, dev);
@@ -601,7 +632,11 @@ static WorldProc *random_proc(Model *m, bool (*want)(const WorldProc *p)) {
 }
 
 static bool proc_may_come_up(const WorldProc *p) {
-        return p->running && !p->killed && !p->term;
+        return p->running && !p->killed && !p->term && !p->disconnect_command;
+}
+
+static const char *proc_kind(const WorldProc *p) {
+        return p->disconnect_command ? "DisconnectCommand" : "dialer";
 }
 
 static bool proc_may_exit(const WorldProc *p) {
@@ -617,7 +652,7 @@ static bool proc_obeys_term(const WorldProc *p) {
 static void reap_killed(Model *m) {
         for (size_t k = 0; k < m->w->n_procs; k++)
                 if (m->w->procs[k].running && m->w->procs[k].killed) {
-                        trace(m, "%u: dialer of %s%s killed", m->step, m->w->procs[k].iface,
+                        trace(m, "%u: %s of %s%s killed", m->step, proc_kind(&m->w->procs[k]), m->w->procs[k].iface,
                               m->w->procs[k].orphan ? " (gone)" : "");
                         world_proc_exit(m->w, &m->w->procs[k]);
                 }
@@ -645,7 +680,7 @@ static void one_step(Model *m) {
                         trace(m, "%u: dialer of %s brings %s up", m->step, p->iface, p->device);
         } else if (r < 86) {
                 if ((p = random_proc(m, proc_may_exit))) {
-                        trace(m, "%u: dialer of %s%s exits", m->step, p->iface, p->orphan ? " (gone)" : "");
+                        trace(m, "%u: %s of %s%s exits", m->step, proc_kind(p), p->iface, p->orphan ? " (gone)" : "");
                         world_proc_exit(m->w, p);
                 }
         } else if (r < 91) {

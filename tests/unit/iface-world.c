@@ -164,7 +164,8 @@ void world_link_add(World *w, const char *name, bool carrier) {
 
         if (l->exists)
                 return;
-        *l = (WorldLink) { .ifindex = ++w->next_ifindex, .exists = true, .carrier = carrier };
+        *l = (WorldLink) { .ifindex = ++w->next_ifindex, .exists = true, .carrier = carrier,
+                           .managed_elsewhere = l->managed_elsewhere };
         snprintf(l->name, sizeof(l->name), "%s", name);
         notify(w, RTM_NEWLINK, AF_UNSPEC, l);
 }
@@ -188,6 +189,24 @@ void world_link_del(World *w, const char *name) {
                 return;
         l->exists = l->up = l->up_by_wand = false;
         notify(w, RTM_DELLINK, AF_UNSPEC, l);
+}
+
+void world_set_managed_elsewhere(World *w, const char *name, bool managed) {
+        WorldLink *l = link_make(w, name);
+
+        if (l->managed_elsewhere == managed)
+                return;
+        l->managed_elsewhere = managed;
+        /* The other manager's now: what it does with the link is not wand's
+         * doing. */
+        if (managed)
+                l->up_by_wand = false;
+        manager_update_all(w->manager);
+}
+
+static unsigned scripted_link_owners(Manager *m, const char *device) {
+        WorldLink *l = device ? world_link(m->clock->data, device) : NULL;
+        return l && l->managed_elsewhere ? LINK_OWNER_NETWORKMANAGER : 0;
 }
 
 void world_link_bridge_del(World *w, const char *name) {
@@ -344,15 +363,24 @@ size_t world_requests_pending(World *w) {
 
 /* ── the scripted dialer method ─────────────────────────────────────── */
 
-WorldProc *world_proc(World *w, const char *iface) {
+static WorldProc *proc_find(World *w, const char *iface, bool disconnect_command) {
         for (size_t k = 0; k < w->n_procs; k++)
-                if (!w->procs[k].orphan && streq(w->procs[k].iface, iface))
+                if (!w->procs[k].orphan && w->procs[k].disconnect_command == disconnect_command &&
+                    streq(w->procs[k].iface, iface))
                         return &w->procs[k];
         return NULL;
 }
 
-static WorldProc *proc_make(World *w, const char *iface) {
-        WorldProc *p = world_proc(w, iface);
+WorldProc *world_proc(World *w, const char *iface) {
+        return proc_find(w, iface, false);
+}
+
+WorldProc *world_disconnect_command(World *w, const char *iface) {
+        return proc_find(w, iface, true);
+}
+
+static WorldProc *proc_make(World *w, const char *iface, bool disconnect_command) {
+        WorldProc *p = proc_find(w, iface, disconnect_command);
 
         for (size_t k = 0; !p && k < w->n_procs; k++)
                 if (w->procs[k].orphan && !w->procs[k].running)
@@ -365,12 +393,23 @@ static WorldProc *proc_make(World *w, const char *iface) {
         if (p->orphan)
                 *p = (WorldProc) {};
         snprintf(p->iface, sizeof(p->iface), "%s", iface);
+        p->disconnect_command = disconnect_command;
         return p;
 }
 
 static bool proc_running(World *w, const char *iface) {
         WorldProc *p = world_proc(w, iface);
         return p && p->running;
+}
+
+static bool disconnect_command_running(World *w, const char *iface) {
+        WorldProc *p = world_disconnect_command(w, iface);
+        return p && p->running;
+}
+
+/* As conn-dialer.c's: the dialer or its DisconnectCommand. */
+static bool dialer_running(Iface *i) {
+        return proc_running(world_of(i), i->name) || disconnect_command_running(world_of(i), i->name);
 }
 
 static IfaceState dialer_observe(Iface *i) {
@@ -382,15 +421,17 @@ static IfaceState dialer_observe(Iface *i) {
 }
 
 static bool dialer_torn_down(Iface *i) {
-        return !proc_running(world_of(i), i->name);
+        return !dialer_running(i);
 }
 
 static int dialer_start_connect(Iface *i) {
         World *w = world_of(i);
-        WorldProc *p = proc_make(w, i->name);
+        WorldProc *p = proc_make(w, i->name, false);
 
         if (p->running)
                 return 0; /* still dialing */
+        if (disconnect_command_running(w, i->name))
+                return -EBUSY; /* as conn-dialer.c: never beside it */
         p->running = true;
         p->term = p->killed = false;
         p->ignores_term = w->dialers_ignore_term;
@@ -403,31 +444,51 @@ static void on_kill(void *userdata) {
         p->killed = true;
 }
 
+static void proc_arm_kill(World *w, WorldProc *p, uint32_t kill_after_sec) {
+        (void) clock_timer_start(&w->clock, &p->kill_timer, sec_to_usec(kill_after_sec), on_kill, p);
+}
+
 static void proc_signal(World *w, WorldProc *p, uint32_t kill_after_sec) {
         p->term = true;
-        (void) clock_timer_start(&w->clock, &p->kill_timer, sec_to_usec(kill_after_sec), on_kill, p);
+        proc_arm_kill(w, p, kill_after_sec);
 }
 
 static int dialer_start_disconnect(Iface *i) {
         World *w = world_of(i);
-        WorldProc *p = world_proc(w, i->name);
+        WorldProc *p = world_proc(w, i->name), *c;
 
-        if (p && p->running && !p->term)
+        if (!p || !p->running)
+                return 0;
+        if (strv_length(i->settings.disconnect_command) > 0 && !disconnect_command_running(w, i->name)) {
+                /* It hangs the dialer up (the dialer exits when the test
+                 * says); both are killed after DisconnectTimeoutSec. */
+                c = proc_make(w, i->name, true);
+                *c = (WorldProc) { .running = true, .disconnect_command = true };
+                snprintf(c->iface, sizeof(c->iface), "%s", i->name);
+                proc_arm_kill(w, c, i->settings.disconnect_timeout_sec);
+                proc_arm_kill(w, p, i->settings.disconnect_timeout_sec);
+        } else if (!p->term)
                 proc_signal(w, p, i->settings.disconnect_timeout_sec);
         return 0;
 }
 
 static void dialer_release(Iface *i, bool terminate) {
         World *w = world_of(i);
-        WorldProc *p = world_proc(w, i->name);
+        WorldProc *p = world_proc(w, i->name), *c = world_disconnect_command(w, i->name);
 
         /* The interface is gone: its dialer is stopped all the same, as
          * conn-dialer.c hands it to the reaper — SIGTERM, SIGKILL after
-         * DisconnectTimeoutSec — and Stop and Reload wait for it. */
+         * DisconnectTimeoutSec — and Stop and Reload wait for it. So is a
+         * DisconnectCommand still running, without SIGTERM. */
         if (terminate && p && p->running) {
                 p->orphan = true;
                 if (!p->term)
                         proc_signal(w, p, i->settings.disconnect_timeout_sec);
+                manager_lingering_begin(i->manager);
+        }
+        if (terminate && c && c->running) {
+                c->orphan = true;
+                proc_arm_kill(w, c, i->settings.disconnect_timeout_sec);
                 manager_lingering_begin(i->manager);
         }
 }
@@ -437,6 +498,7 @@ static const ConnMethod scripted_dialer = {
         .device_required = false,
         .redials = true,
         .observe = dialer_observe,
+        .running = dialer_running,
         .torn_down = dialer_torn_down,
         .start_connect = dialer_start_connect,
         .start_disconnect = dialer_start_disconnect,
@@ -484,7 +546,9 @@ bool world_proc_exit(World *w, WorldProc *p) {
                 i = NULL;
         } else
                 i = manager_find_iface(w->manager, p->iface);
-        if (i && i->method == &scripted_dialer) {
+        if (i && i->method == &scripted_dialer && p->disconnect_command)
+                iface_update(i); /* as conn-dialer.c reports its exit */
+        else if (i && i->method == &scripted_dialer) {
                 /* As conn-dialer.c reports an exit. */
                 switch (i->op) {
                 case IFACE_OP_CONNECT:
@@ -502,7 +566,7 @@ bool world_proc_exit(World *w, WorldProc *p) {
                 }
         }
         /* Its tun goes with it. */
-        l = world_link(w, p->device);
+        l = p->disconnect_command ? NULL : world_link(w, p->device);
         if (l && l->exists && l->made_by_dialer)
                 world_link_del(w, p->device);
         return true;
@@ -685,6 +749,7 @@ World *world_new(void) {
         if (manager_new_detached(&w->manager, w->event, w->config_dir, w->runtime_dir, &w->clock,
                                  scripted_method_for) < 0)
                 abort();
+        w->manager->scripted_link_owners = scripted_link_owners;
         return w;
 }
 

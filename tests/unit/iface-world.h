@@ -4,9 +4,10 @@
  * is a fake clock that moves only when the test says; the kernel's links are
  * rtnetlink messages the test makes and feeds to wand's link cache; the
  * connection methods are scripted (a "device" one that queues set-link
- * requests the test answers, a "dialer" one whose processes come up, exit or
- * ignore SIGTERM when the test says); calls wait for a polkit answer the test
- * gives. Everything happens when the test says, in the order it says. */
+ * requests the test answers, a "dialer" one whose processes — dialers and
+ * DisconnectCommands — come up, exit or ignore SIGTERM when the test says);
+ * other network managers take and release devices when the test says; calls
+ * wait for a polkit answer the test gives. Everything happens when the test says, in the order it says. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,7 +18,7 @@
 #include "manager.h"
 
 #define WORLD_MAX_LINKS 16
-#define WORLD_MAX_PROCS 16
+#define WORLD_MAX_PROCS 32
 #define WORLD_MAX_MESSAGES 256
 #define WORLD_MAX_CALLS 256
 
@@ -27,6 +28,7 @@ typedef struct WorldLink {
         bool exists, up, carrier; /* carrier: the other end is there */
         bool up_by_wand;          /* the last admin change was wand's */
         bool made_by_dialer;      /* a dialer's tun: gone with the dialer */
+        bool managed_elsewhere;   /* NetworkManager manages it (kept while absent) */
 } WorldLink;
 
 typedef struct WorldProc {
@@ -37,6 +39,7 @@ typedef struct WorldProc {
         bool killed;       /* SIGKILL sent: it exits at the next chance */
         bool ignores_term;
         bool orphan;       /* its interface is gone; wand's reaper stops it */
+        bool disconnect_command; /* the DisconnectCommand, not the dialer */
         ClockTimer *kill_timer;
 } WorldProc;
 
@@ -136,6 +139,9 @@ void world_link_set(World *w, const char *name, bool up, bool carrier);
 void world_link_del(World *w, const char *name);
 /* RTM_DELLINK of family AF_BRIDGE: the port left its bridge. */
 void world_link_bridge_del(World *w, const char *name);
+/* Another network manager takes the device, or lets go of it; wand learns
+ * of it at once (as link-owners.c tells the manager). */
+void world_set_managed_elsewhere(World *w, const char *name, bool managed);
 /* Delivers the oldest queued message; false when there is none. */
 bool world_netlink_deliver(World *w);
 /* Delivers every queued message. */
@@ -143,8 +149,11 @@ void world_netlink_flush(World *w);
 /* Set-link requests wand made that the kernel has not answered yet. */
 size_t world_requests_pending(World *w);
 
-/* Dialers. */
+/* Dialers: with a DisconnectCommand, a teardown runs it (it runs until the
+ * test says it exits) instead of sending SIGTERM; wand kills both after
+ * DisconnectTimeoutSec. */
 WorldProc *world_proc(World *w, const char *iface);
+WorldProc *world_disconnect_command(World *w, const char *iface);
 /* The running dialer of iface creates its device, up with carrier. */
 bool world_dialer_up(World *w, const char *iface);
 /* The dialer of iface exits (crash, or after a signal). */

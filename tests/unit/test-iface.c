@@ -294,6 +294,150 @@ static void test_settings_end_give_up(void) {
         world_free(w);
 }
 
+/* Issue 21, item 5: another network manager took the device of a dialer
+ * that runs. State said unreachable, Disconnect() was refused
+ * (InterfaceNotConnected), and SetEnabled(false) and Stop left the dialer
+ * running. State follows the dialer until it has exited; the reasons apply
+ * then. */
+static void test_dialer_runs_managed_elsewhere_disconnect(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *d;
+
+        connect_dialer(w, "a");
+        world_set_managed_elsewhere(w, "tun0", true);
+        g_assert_cmpstr(state_of(w, "a"), ==, "connected");
+        g_assert_true(world_iface(w, "a")->reasons & IFACE_REASON_MANAGED_ELSEWHERE);
+        assert_answer(call_now(w, CALL_CONNECT, "a"), WAND_ERROR_ALREADY_CONNECTED);
+        assert_answer(call_now(w, CALL_DELETE, "a"), WAND_ERROR_INTERFACE_CONNECTED);
+
+        d = call_now(w, CALL_DISCONNECT, "a");
+        g_assert_cmpuint(d->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        g_assert_true(world_proc(w, "a")->term);
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(d, NULL);
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        assert_answer(call_now(w, CALL_CONNECT, "a"), WAND_ERROR_INTERFACE_UNREACHABLE);
+        world_set_managed_elsewhere(w, "tun0", false);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnected");
+        world_free(w);
+}
+
+static void test_dialer_runs_managed_elsewhere_disable(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *off;
+
+        connect_dialer(w, "a");
+        world_set_managed_elsewhere(w, "tun0", true);
+        off = world_call(w, CALL_SET_ENABLED, "a");
+        off->arg = false;
+        world_authorize(w, off, true);
+        /* Torn down first, as any live connection is. */
+        g_assert_cmpuint(off->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        g_assert_true(world_proc(w, "a")->term);
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(off, NULL);
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        g_assert_true(world_iface(w, "a")->reasons & IFACE_REASON_DISABLED);
+        world_free(w);
+}
+
+static void test_dialer_runs_managed_elsewhere_stop(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *stop;
+
+        w->dialers_ignore_term = true;
+        connect_dialer(w, "a");
+        world_set_managed_elsewhere(w, "tun0", true);
+        stop = call_now(w, CALL_STOP, "");
+        g_assert_cmpuint(stop->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        /* DisconnectTimeoutSec, SIGKILL, exit. */
+        g_assert_true(world_clock_next(w));
+        g_assert_true(world_proc(w, "a")->killed);
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(stop, NULL);
+        g_assert_false(w->manager->running);
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        world_free(w);
+}
+
+/* A device interface whose device another manager takes while wand sets it
+ * up: the attempt ends (unreachable), it does not wait for its timeout. */
+static void test_device_taken_while_connecting(void) {
+        World *w = world_with("a", "eth0", false, true);
+        WorldCall *c;
+
+        world_link_set(w, "eth0", false, false);
+        world_netlink_flush(w);
+        c = call_now(w, CALL_CONNECT, "a");
+        world_netlink_flush(w);
+        g_assert_cmpuint(c->answers, ==, 0); /* up, no carrier: connecting */
+        world_set_managed_elsewhere(w, "eth0", true);
+        assert_answer(c, WAND_ERROR_CONNECTION_FAILED);
+        g_assert_cmpstr(state_of(w, "a"), ==, "unreachable");
+        assert_answer(call_now(w, CALL_DISCONNECT, "a"), WAND_ERROR_INTERFACE_NOT_CONNECTED);
+        world_free(w);
+}
+
+/* Item 9: a teardown ended once the dialer had exited, while its
+ * DisconnectCommand still ran, and a Connect() then started a dialer beside
+ * it. A teardown ends when both have exited, or were killed. */
+static World *world_with_disconnect_command(const char *name, const char *device) {
+        World *w = world_new();
+        Settings s = settings_for(device, true);
+
+        s.disconnect_command = g_new0(char *, 3);
+        s.disconnect_command[0] = g_strdup("/usr/sbin/test-dialer");
+        s.disconnect_command[1] = g_strdup("--mode=hangup");
+        world_write_iface(w, name, &s);
+        settings_done(&s);
+        world_start(w);
+        return w;
+}
+
+static void test_disconnect_command_outlives_dialer(void) {
+        World *w = world_with_disconnect_command("a", "tun0");
+        WorldCall *d, *c;
+
+        connect_dialer(w, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        g_assert_nonnull(world_disconnect_command(w, "a"));
+        g_assert_true(world_disconnect_command(w, "a")->running);
+        g_assert_false(world_proc(w, "a")->term); /* hung up by the command */
+        g_assert_true(world_dialer_exit(w, "a"));
+        g_assert_cmpuint(d->answers, ==, 0);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnecting");
+        c = call_now(w, CALL_CONNECT, "a");
+        g_assert_false(world_proc(w, "a")->running); /* not beside it */
+        g_assert_true(world_proc_exit(w, world_disconnect_command(w, "a")));
+        assert_answer(d, NULL);
+        /* Then the Connect() that waited. */
+        g_assert_true(world_proc(w, "a")->running);
+        g_assert_true(world_dialer_up(w, "a"));
+        world_netlink_flush(w);
+        assert_answer(c, NULL);
+        world_free(w);
+}
+
+static void test_disconnect_command_killed(void) {
+        World *w = world_with_disconnect_command("a", "tun0");
+        WorldCall *d;
+
+        connect_dialer(w, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        g_assert_true(world_dialer_exit(w, "a"));
+        /* DisconnectTimeoutSec: SIGKILL for the command that hangs. */
+        g_assert_true(world_clock_next(w));
+        g_assert_true(world_disconnect_command(w, "a")->killed);
+        g_assert_cmpuint(d->answers, ==, 0);
+        g_assert_true(world_proc_exit(w, world_disconnect_command(w, "a")));
+        assert_answer(d, NULL);
+        g_assert_cmpstr(state_of(w, "a"), ==, "disconnected");
+        world_free(w);
+}
+
 /* ── the model-based run ───────────────────────────────────────────── */
 
 static unsigned steps_per_seed(void) {
@@ -352,6 +496,12 @@ int main(int argc, char **argv) {
         g_test_add_func("/iface/teardown-timeout-no-wrap", test_teardown_timeout_no_wrap);
         g_test_add_func("/iface/settings-end-give-up", test_settings_end_give_up);
         g_test_add_func("/iface/failures-are-failed", test_failures_are_failed);
+        g_test_add_func("/iface/dialer-runs/managed-elsewhere/disconnect", test_dialer_runs_managed_elsewhere_disconnect);
+        g_test_add_func("/iface/dialer-runs/managed-elsewhere/disable", test_dialer_runs_managed_elsewhere_disable);
+        g_test_add_func("/iface/dialer-runs/managed-elsewhere/stop", test_dialer_runs_managed_elsewhere_stop);
+        g_test_add_func("/iface/device-taken-while-connecting", test_device_taken_while_connecting);
+        g_test_add_func("/iface/disconnect-command/outlives-dialer", test_disconnect_command_outlives_dialer);
+        g_test_add_func("/iface/disconnect-command/killed", test_disconnect_command_killed);
         g_test_add_func("/iface/model", test_model);
         return g_test_run();
 }
