@@ -389,6 +389,10 @@ wand_fixture_set_up(WandFixture *f, gconstpointer data)
         g_assert_nonnull(g_mkdtemp(f->config_dir));
         ifaces = g_build_filename(f->config_dir, "interfaces", NULL);
         g_assert_cmpint(g_mkdir(ifaces, 0755), ==, 0);
+        /* Its own, not the host's /run/wand: what wand keeps there across
+         * restarts (the demand-dial manager's state) is this test's. */
+        f->runtime_dir = g_build_filename(base_dir, "run-XXXXXX", NULL);
+        g_assert_nonnull(g_mkdtemp(f->runtime_dir));
         f->veths = g_ptr_array_new_with_free_func(g_free);
         g_mutex_init(&f->log_lock);
 }
@@ -427,6 +431,8 @@ wand_fixture_tear_down(WandFixture *f, gconstpointer data)
 
         remove_tree(f->config_dir);
         g_clear_pointer(&f->config_dir, g_free);
+        remove_tree(f->runtime_dir);
+        g_clear_pointer(&f->runtime_dir, g_free);
         g_clear_pointer(&f->bus_address, g_free);
         g_mutex_clear(&f->log_lock);
         if (f->log)
@@ -499,6 +505,7 @@ wand_fixture_start(WandFixture *f)
         g_autoptr(GError) error = NULL;
         g_auto(GStrv) env = g_get_environ();
         g_autofree char *dir_arg = g_strdup_printf("--config-dir=%s", f->config_dir);
+        g_autofree char *runtime_arg = g_strdup_printf("--runtime-dir=%s", f->runtime_dir);
         const char *binary = g_getenv("WAND_BINARY");
         const char *wrapper = g_getenv("WAND_WRAPPER");
         g_auto(GStrv) wrapper_argv = NULL;
@@ -528,6 +535,7 @@ wand_fixture_start(WandFixture *f)
         }
         g_ptr_array_add(argv, (char *) binary);
         g_ptr_array_add(argv, dir_arg);
+        g_ptr_array_add(argv, runtime_arg);
         if (f->wand_verbose)
                 g_ptr_array_add(argv, (char *) "--verbose");
         g_ptr_array_add(argv, NULL);

@@ -40,6 +40,7 @@ typedef struct {
         guint polkit_object_id;
 
         char *config_dir;           /* --config-dir, removed at teardown */
+        char *runtime_dir;          /* --runtime-dir, removed at teardown */
         gboolean wand_verbose;      /* start wand with --verbose */
         GPtrArray *veths;           /* names created, deleted at teardown */
 
