@@ -16,6 +16,7 @@
 #include "manager.h"
 #include "polkit.h"
 #include "process.h"
+#include "runtime-state.h"
 
 typedef struct DeviceSlot {
         char *device;
@@ -235,6 +236,10 @@ void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device
                 log_oom();
 }
 
+void manager_release_unused_claims(Manager *m) {
+        link_owners_release_unused(m->link_owners);
+}
+
 unsigned manager_get_link_owners(Manager *m, const char *device) {
         return link_owners_get(m->link_owners, device);
 }
@@ -341,11 +346,21 @@ static void log_config_problem(const char *message, void *userdata) {
         log_error("%s", message);
 }
 
+/* What the next wand starts with: wand.conf's DemandDial= is for the first
+ * start after boot only. */
+static void ddm_record(Manager *m, bool running) {
+        int r = runtime_state_save_demand_dial(m->runtime_dir, running);
+        if (r < 0)
+                log_warning_errno(r, "Cannot record the demand-dial manager's state in %s (a restart of wand would "
+                                  "take it from DemandDial= in wand.conf): %m", m->runtime_dir);
+}
+
 int manager_load(Manager *m) {
         _cleanup_free_ char *error = NULL;
         ConfigMain main_config;
         ConfigEntry *entries = NULL;
         size_t n = 0;
+        bool running;
         int r;
 
         r = config_read_main(m->config_dir, &main_config, &error);
@@ -356,6 +371,16 @@ int manager_load(Manager *m) {
         }
         m->running = main_config.demand_dial;
         m->bus_max_message_size = main_config.bus_max_message_size;
+        r = runtime_state_load_demand_dial(m->runtime_dir, &running);
+        if (r >= 0) {
+                if (running != m->running)
+                        log_info("The demand-dial manager stays %s, as the wand before left it (DemandDial= in "
+                                 "wand.conf applies at boot).", running ? "running" : "stopped");
+                m->running = running;
+        } else if (r != -ENOENT)
+                log_warning_errno(r, "Cannot read the demand-dial manager's state in %s; DemandDial= in wand.conf "
+                                  "decides: %m", m->runtime_dir);
+        ddm_record(m, m->running);
 
         r = config_read_interfaces(m->config_dir, &entries, &n, log_config_problem, m);
         if (r < 0)
@@ -368,9 +393,14 @@ int manager_load(Manager *m) {
                 }
         }
         config_entries_free(entries, n);
+        if (r < 0)
+                return r;
         log_info("Loaded %zu WAN interface(s) from %s; demand-dial manager %s.", m->n_ifaces, m->config_dir,
                  m->running ? "running" : "stopped");
-        return r < 0 ? r : 0;
+
+        /* What an earlier wand left running for interfaces that are gone. */
+        dialer_stop_unowned(m, NULL, true);
+        return 0;
 }
 
 typedef struct ReloadContext {
@@ -559,6 +589,7 @@ int manager_start_ddm(Manager *m) {
         }
         m->running = true;
         m->stopping = false;
+        ddm_record(m, true);
         log_info("Demand-dial manager started.");
         manager_update_all(m);
         manager_send_ddm_changed(m);
@@ -642,8 +673,10 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
         }
         *w = (StopWaiter) { done, userdata, job->waiters };
         job->waiters = w;
-        /* New Connect() calls are refused from now on. */
+        /* New Connect() calls are refused from now on; a wand restarted
+         * meanwhile starts stopped. */
         m->stopping = true;
+        ddm_record(m, false);
         job->pending++; /* until every interface has been asked */
         manager_foreach_iface(m, stop_one, job);
         stop_job_unref(job);

@@ -66,7 +66,10 @@ Manager *manager_free(Manager *m);
 void manager_abort_operations(Manager *m, const char *why);
 
 /* Reads wand.conf and every interface file; the interfaces are created but
- * their links are known only once the first netlink dump is in. */
+ * their links are known only once the first netlink dump is in. The
+ * demand-dial manager runs as the wand before left it (wand.conf's
+ * DemandDial= applies at boot); the dialers that wand left running for
+ * interfaces that are gone are stopped. */
 int manager_load(Manager *m);
 
 typedef void (*ManagerDoneFunc)(Manager *m, int r, void *userdata);
@@ -124,6 +127,10 @@ void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device
 /* After the bus is connected: follows the devices of every interface and
  * whoever else manages them (link-owners.h). */
 int manager_watch_link_owners(Manager *m, const char *networkd_dir);
+
+/* Once the kernel's links are known: hands back what an earlier wand
+ * claimed of devices no interface uses any more (link-owners.h). */
+void manager_release_unused_claims(Manager *m);
 
 /* Who else manages an interface's device (LinkOwner bits). */
 unsigned manager_get_link_owners(Manager *m, const char *device);

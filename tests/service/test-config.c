@@ -297,11 +297,32 @@ test_demand_dial_no(WandFixture *f, gconstpointer data)
                 g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect",
                                                      NULL, G_VARIANT_TYPE_UNIT);
         }
-        /* Starting it is not written back: a restart stops it again. */
+        /* Starting it is not written back to wand.conf, but a restart keeps
+         * it running: DemandDial=no is for the start after boot. */
+        wand_fixture_restart(f);
+        g_clear_pointer(&ddm, g_free);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
+
+        /* And the converse: stopped, it stays stopped, even with
+         * DemandDial=yes. */
+        wand_manager_ok(f, "StopDemandDialManager");
+        wand_fixture_write_main_conf(f, "[Router]\nDemandDial=yes\n");
         wand_fixture_restart(f);
         g_clear_pointer(&ddm, g_free);
         ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
         g_assert_cmpstr(ddm, ==, "stopped");
+
+        /* A reboot empties the runtime directory: wand.conf decides again. */
+        wand_fixture_stop(f);
+        {
+                g_autofree char *record = g_build_filename(f->runtime_dir, "demand-dial", NULL);
+                g_assert_cmpint(g_unlink(record), ==, 0);
+        }
+        wand_fixture_start(f);
+        g_clear_pointer(&ddm, g_free);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
 }
 
 static void
