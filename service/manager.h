@@ -49,6 +49,11 @@ struct Manager {
         PolkitRegistry *polkit;
         ProcessReaper *reaper; /* processes of interfaces that are gone */
 
+        /* The interface files the last load or Reload refused (RefusedFiles):
+         * their interfaces keep what they had. */
+        struct ConfigRefused *refused;
+        size_t n_refused;
+
         void *ifaces;      /* tsearch tree of Iface* by name */
         size_t n_ifaces;
         void *devices;     /* tsearch tree of DeviceSlot* by device name */
@@ -75,7 +80,9 @@ int manager_load(Manager *m);
 typedef void (*ManagerDoneFunc)(Manager *m, int r, void *userdata);
 
 /* Re-reads the interface files: new ones appear, removed ones disappear,
- * changed ones take their new settings (iface_set_settings()). done (may be
+ * changed ones take their new settings (iface_set_settings()); an interface
+ * whose file exists but was refused (unreadable, untrusted, a parse error)
+ * keeps its settings, and the file is in RefusedFiles. done (may be
  * NULL) is called once every teardown that caused has ended. Returns 0, or
  * -errno when the directory could not be read (nothing changed, done not
  * called). */
@@ -145,5 +152,6 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata);
 
 /* Implemented by the bus layer. */
 void manager_send_ddm_changed(Manager *m);
+void manager_send_refused_changed(Manager *m);
 int manager_bus_iface_added(Manager *m, Iface *i);
 int manager_bus_iface_removed(Manager *m, Iface *i);

@@ -8,7 +8,9 @@ exited, waiting for it, or was killed). A dialer of an interface disabled
 meanwhile, or left running while the demand-dial manager was stopped, is torn
 down. What an earlier wand claimed of a device no interface uses now is
 handed back. Interfaces untouched meanwhile keep their links: the same
-dialer, connected.
+dialer, connected. A file that cannot be trusted (group-writable) is not a
+file that is gone: Reload() keeps its interface and dialer, and at start its
+dialer stays recorded, untouched, until the file loads.
 
 NetworkManager and systemd-networkd are stand-ins on the test's bus (this
 process): they answer what wand asks and record what it sets.
@@ -21,8 +23,8 @@ import time
 import dbus
 import dbus.service
 
-from harness import (IFACE_IFACE, MANAGER_IFACE, PROPS_IFACE, Call, check, expect_between, log, proc_alive, pump,
-                     run, wait_until)
+from harness import (IFACE_IFACE, MANAGER_IFACE, PROPS_IFACE, Call, check, expect_between, link_connected, log,
+                     proc_alive, pump, run, wait_until)
 
 NM_BUS = 'org.freedesktop.NetworkManager'
 NM_PATH = '/org/freedesktop/NetworkManager'
@@ -318,8 +320,45 @@ def reconcile_claims(w):
     pump(0.3)
 
 
+def reconcile_refused(w):
+    """Item 6: a group-writable file (with a command) is refused: Reload()
+    keeps its interface, InstanceId and dialer; at start its dialer stays
+    running and recorded until the file loads, then it is adopted."""
+    w.write_iface('ref', Device='tun-rf', ConnectCommand=w.dial('ok'))
+    w.reload()
+    ifs, pids = connect_all(w, ['ref'])
+    i = ifs['ref']
+    instance = i.get('InstanceId')
+    os.chmod(os.path.join(w.ifaces_dir, 'ref.conf'), 0o664)
+    w.reload()
+    pump(0.5)
+    check(w.iface('ref').path == i.path, 'ref: gone after a Reload() that refused its file')
+    i.expect_state('connected')
+    check(i.get('InstanceId') == instance, 'ref: a new InstanceId after a Reload() that refused its file')
+    check(w.dialer_processes('ref') == [pids['ref']], f'ref: dialers {w.dialer_processes("ref")} after Reload()')
+    refused = w.bus.get_object('org.wand.Router1', '/org/wand/Router1').Get(MANAGER_IFACE, 'RefusedFiles',
+                                                                           dbus_interface=PROPS_IFACE)
+    check([str(f) for f, why in refused] == [os.path.join(w.ifaces_dir, 'ref.conf')], f'RefusedFiles: {refused}')
+
+    w.stop_wand()
+    w.start_wand()
+    w.no_such_interface('ref')
+    pump(1.0)
+    check(proc_alive(pids['ref']) and link_connected('tun-rf'), 'ref: its dialer was stopped for a refused file')
+    check('ref' in records(w), f'ref: its record is gone: {records(w)}')
+    os.chmod(os.path.join(w.ifaces_dir, 'ref.conf'), 0o644)
+    w.reload()
+    expect_kept(w, 'ref', pids['ref'])
+    # Removed now: its dialer goes.
+    os.unlink(os.path.join(w.ifaces_dir, 'ref.conf'))
+    w.reload()
+    check(not proc_alive(pids['ref']), 'ref: its dialer runs after its file was removed and reloaded')
+    w.expect_clean(['ref'], ['tun-rf'])
+
+
 def scenarios(w):
     reconcile_setup(w)
     w.start_wand()
     w.settle_fd_baseline()
-    return [reconcile_file_removed, reconcile_disabled, reconcile_delete_then_restart, reconcile_claims]
+    return [reconcile_file_removed, reconcile_disabled, reconcile_delete_then_restart, reconcile_claims,
+            reconcile_refused]
