@@ -3,8 +3,9 @@
  * of wand (pppd, openvpn, …); the interface is connected while it runs and
  * Device is up with carrier. Teardown runs DisconnectCommand or sends SIGTERM
  * to the dialer's process group, and SIGKILL after DisconnectTimeoutSec.
- * Running dialers are recorded in the runtime directory so that a restarted
- * wand adopts them instead of dropping the link. */
+ * Running dialers are recorded in the runtime directory, from their start
+ * until they have exited, so that a restarted wand adopts them instead of
+ * dropping the link, and stops those that no interface owns any more. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@ typedef struct Dialer {
         bool link_was_up;        /* the dialer's link has been up with carrier */
         bool dropping;           /* its link dropped: we are stopping it */
         bool connect_after_exit; /* Connect() while it was being stopped */
+        uint32_t recorded_kill_after; /* what its record says of DisconnectTimeoutSec */
+        bool recorded_stopping;
 } Dialer;
 
 /* The dialer's record: what a restarted wand adopts (or, stopping, goes on
@@ -40,6 +43,8 @@ static void record_save(Iface *i, bool stopping) {
         };
         int r;
 
+        d->recorded_kill_after = rec.kill_after_sec;
+        d->recorded_stopping = stopping;
         r = runtime_state_save(i->manager->runtime_dir, i->name, &rec);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot record the dialer (pid %d) in %s (a restart of wand would %s it): %m",
@@ -89,6 +94,10 @@ static void dialer_update(Iface *i) {
         const Link *l = dialer_link(i);
         bool up = l && (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP);
 
+        if (d && d->process && d->recorded_kill_after != i->settings.disconnect_timeout_sec)
+                /* DisconnectTimeoutSec changed under it: a restarted wand
+                 * gives it as long as this one would. */
+                record_save(i, d->recorded_stopping);
         if (!d || !d->process || d->dropping || i->op == IFACE_OP_DISCONNECT)
                 return;
         if (up) {
@@ -323,6 +332,8 @@ static void dialer_restore(Iface *i) {
                 iface_connection_dropped(i, "the dialer ended while wand was not running.");
                 return;
         }
+        d->recorded_kill_after = rec.kill_after_sec;
+        d->recorded_stopping = rec.stopping;
         if (rec.stopping) {
                 /* The wand before was stopping it (its link had dropped, or
                  * a teardown): finish that. Its exit is a drop as any. */

@@ -156,9 +156,13 @@ def reconcile_file_removed(w):
     """(a) stop wand, remove an interface's file, start wand: its dialer is
     stopped, one ignoring SIGTERM killed after its DisconnectTimeoutSec."""
     w.write_iface('gone-a', Device='tun-ga', ConnectCommand=w.dial('ok'))
-    w.write_iface('gone-b', Device='tun-gb', ConnectCommand=w.dial('ignore-term'), DisconnectTimeoutSec=2)
+    w.write_iface('gone-b', Device='tun-gb', ConnectCommand=w.dial('ignore-term'), DisconnectTimeoutSec=30)
     w.reload()
     ifs, pids = connect_all(w, ['keep', 'gone-a', 'gone-b'])
+    # The record follows a DisconnectTimeoutSec changed while it runs.
+    Call(w.bus, ifs['gone-b'].path, IFACE_IFACE, 'UpdateSettings',
+         dbus.Dictionary({'DisconnectTimeoutSec': dbus.UInt32(2)}, signature='sv')).expect_ok(10)
+    check(ifs['gone-b'].record().split()[2] == '2', f'gone-b: record {ifs["gone-b"].record()} after UpdateSettings')
     w.stop_wand()
     for n in ('gone-a', 'gone-b'):
         os.unlink(os.path.join(w.ifaces_dir, f'{n}.conf'))
