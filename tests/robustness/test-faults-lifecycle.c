@@ -281,8 +281,9 @@ test_bus_goes_away(WandFixture *f, gconstpointer data)
         g_autofree char *conf = g_build_filename(service_tests, "test-bus.conf", NULL);
         g_autofree char *conf_arg = g_strdup_printf("--config-file=%s", conf);
         g_autofree char *dir_arg = g_strdup_printf("--config-dir=%s", f->config_dir);
+        g_autofree char *runtime_arg = g_strdup_printf("--runtime-dir=%s", f->runtime_dir);
         const char *bus_argv[] = { "dbus-daemon", conf_arg, "--nofork", "--print-address=1", NULL };
-        const char *wand_argv[] = { g_getenv("WAND_BINARY"), dir_arg, NULL };
+        const char *wand_argv[] = { g_getenv("WAND_BINARY"), dir_arg, runtime_arg, NULL };
         g_autoptr(GDBusConnection) c = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *address = NULL, *log = NULL;
@@ -340,8 +341,9 @@ static void
 test_no_bus(WandFixture *f, gconstpointer data)
 {
         g_autofree char *dir_arg = g_strdup_printf("--config-dir=%s", f->config_dir);
+        g_autofree char *runtime_arg = g_strdup_printf("--runtime-dir=%s", f->runtime_dir);
         g_autofree char *address = g_strdup_printf("unix:path=%s/no-bus-here", f->config_dir);
-        const char *wand_argv[] = { g_getenv("WAND_BINARY"), dir_arg, NULL };
+        const char *wand_argv[] = { g_getenv("WAND_BINARY"), dir_arg, runtime_arg, NULL };
         g_autofree char *log = NULL;
         Spawned wand = spawn(wand_argv, address, TRUE);
         int status = wait_exit(wand.pid, 5000);
