@@ -600,6 +600,10 @@ int config_read_interfaces_full(const char *dir, ConfigEntry **ret_entries, size
                         return -errno;
                 *ret_entries = NULL;
                 *ret_n = 0;
+                if (ret_refused) {
+                        *ret_refused = NULL;
+                        *ret_n_refused = 0;
+                }
                 return 0;
         }
 
