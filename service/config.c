@@ -516,11 +516,76 @@ static void log_problem(ConfigLogFunc log_func, void *userdata, const char *form
         log_func(s ?: "a configuration file was skipped (out of memory to say which)", userdata);
 }
 
+void config_refused_free(ConfigRefused *refused, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(refused[i].name);
+                free(refused[i].file);
+                free(refused[i].why);
+        }
+        free(refused);
+}
+
+static int refused_compare(const void *a, const void *b) {
+        return strcmp(((const ConfigRefused *) a)->file, ((const ConfigRefused *) b)->file);
+}
+
+/* A problem as config_read_interface() words it, "<path>:<line>: <problem>"
+ * or "<path>: <problem>", without the path (which comes with it): "line 4:
+ * <problem>", or the problem alone when it is of the whole file. */
+static const char *problem_of(const char *path, const char *error, char buf[static 32]) {
+        const char *p = error;
+        unsigned line = 0;
+        int n = 0;
+
+        if (strncmp(p, path, strlen(path)) != 0)
+                return error;
+        p += strlen(path);
+        if (*p == ':')
+                p++;
+        if (sscanf(p, "%u: %n", &line, &n) >= 1 && n > 0) {
+                p += n;
+                if (line > 0) {
+                        snprintf(buf, 32, "line %u: ", line);
+                        return p; /* the caller puts buf before it */
+                }
+        }
+        buf[0] = '\0';
+        return p + strspn(p, " ");
+}
+
+/* Keeps what was refused, when the caller asks for it. */
+static int refused_add(ConfigRefused **refused, size_t *n, const char *name, const char *file, const char *why) {
+        ConfigRefused *bigger;
+
+        if (!refused)
+                return 0;
+        bigger = reallocarray(*refused, *n + 1, sizeof(ConfigRefused));
+        if (!bigger)
+                return -ENOMEM;
+        *refused = bigger;
+        bigger[*n] = (ConfigRefused) {
+                .name = name ? strdup(name) : NULL,
+                .file = strdup(file),
+                .why = strdup(why),
+        };
+        (*n)++;
+        if ((name && !bigger[*n - 1].name) || !bigger[*n - 1].file || !bigger[*n - 1].why)
+                return -ENOMEM;
+        return 0;
+}
+
 int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *ret_n,
                            ConfigLogFunc log_func, void *userdata) {
+        return config_read_interfaces_full(dir, ret_entries, ret_n, NULL, NULL, log_func, userdata);
+}
+
+int config_read_interfaces_full(const char *dir, ConfigEntry **ret_entries, size_t *ret_n,
+                                ConfigRefused **ret_refused, size_t *ret_n_refused,
+                                ConfigLogFunc log_func, void *userdata) {
         _cleanup_free_ char *idir = NULL;
         ConfigEntry *entries = NULL;
-        size_t n = 0, allocated = 0;
+        ConfigRefused *refused = NULL;
+        size_t n = 0, allocated = 0, n_refused = 0;
         struct dirent *de;
         DIR *d;
         int r = 0;
@@ -535,6 +600,10 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
                         return -errno;
                 *ret_entries = NULL;
                 *ret_n = 0;
+                if (ret_refused) {
+                        *ret_refused = NULL;
+                        *ret_n_refused = 0;
+                }
                 return 0;
         }
 
@@ -567,16 +636,37 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
                                     "%s: skipping %s: the name is not a valid interface name "
                                     "(1-64 of A-Z a-z 0-9 _ . -, not starting with . or -)",
                                     idir, q);
+                        /* (Quoted: a D-Bus string must be UTF-8.) */
+                        _cleanup_free_ char *file = strprintf("%s/%s", idir, q);
+                        if (!file) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        r = refused_add(ret_refused ? &refused : NULL, &n_refused, NULL, file,
+                                        "the name is not a valid interface name "
+                                        "(1-64 of A-Z a-z 0-9 _ . -, not starting with . or -)");
+                        if (r < 0)
+                                break;
                         continue;
                 }
 
                 r = config_read_interface(path, &s, &error);
                 if (r == -ENOMEM)
                         break;
+                if (r == -ENOENT) {
+                        /* Removed since it was listed: gone, not refused. */
+                        r = 0;
+                        continue;
+                }
                 if (r < 0) {
                         log_problem(log_func, userdata, "%s; skipping the file",
                                     error ?: path);
-                        r = 0;
+                        char line[32] = "";
+                        const char *problem = error ? problem_of(path, error, line) : strerror(-r);
+                        _cleanup_free_ char *why = strprintf("%s%s", line, problem);
+                        r = why ? refused_add(ret_refused ? &refused : NULL, &n_refused, name, path, why) : -ENOMEM;
+                        if (r < 0)
+                                break;
                         continue;
                 }
 
@@ -599,6 +689,7 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
 
         if (r < 0) {
                 config_entries_free(entries, n);
+                config_refused_free(refused, n_refused);
                 return r;
         }
 
@@ -606,6 +697,12 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
                 qsort(entries, n, sizeof(ConfigEntry), entry_compare);
         *ret_entries = entries;
         *ret_n = n;
+        if (n_refused > 1)
+                qsort(refused, n_refused, sizeof(ConfigRefused), refused_compare);
+        if (ret_refused) {
+                *ret_refused = refused;
+                *ret_n_refused = n_refused;
+        }
         return 0;
 }
 

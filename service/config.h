@@ -48,6 +48,21 @@ int config_read_interfaces(const char *dir, ConfigEntry **ret_entries, size_t *r
                            ConfigLogFunc log_func, void *userdata);
 void config_entries_free(ConfigEntry *entries, size_t n);
 
+/* A file of interfaces/ that was not loaded although it exists: it could not
+ * be read, was not to be trusted, or did not parse. */
+typedef struct ConfigRefused {
+        char *name; /* its interface, NULL when the file name is not a valid one */
+        char *file; /* its path (quoted when its name is not valid) */
+        char *why;  /* the problem, as logged */
+} ConfigRefused;
+
+/* config_read_interfaces(), and the files it refused, in directory order. A
+ * file removed between the listing and its reading is gone, not refused. */
+int config_read_interfaces_full(const char *dir, ConfigEntry **ret_entries, size_t *ret_n,
+                                ConfigRefused **ret_refused, size_t *ret_n_refused,
+                                ConfigLogFunc log_func, void *userdata);
+void config_refused_free(ConfigRefused *refused, size_t n);
+
 /* Writes <dir>/interfaces/<name>.conf atomically (creating interfaces/ if
  * needed, mode 0644), for CreateInterface: the whole file from s. Returns 0
  * or -errno; on failure no partial file stays. */

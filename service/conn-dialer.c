@@ -3,8 +3,9 @@
  * of wand (pppd, openvpn, …); the interface is connected while it runs and
  * Device is up with carrier. Teardown runs DisconnectCommand or sends SIGTERM
  * to the dialer's process group, and SIGKILL after DisconnectTimeoutSec.
- * Running dialers are recorded in the runtime directory so that a restarted
- * wand adopts them instead of dropping the link. */
+ * Running dialers are recorded in the runtime directory, from their start
+ * until they have exited, so that a restarted wand adopts them instead of
+ * dropping the link, and stops those that no interface owns any more. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "manager.h"
 #include "process.h"
 #include "runtime-state.h"
+#include "strv.h"
 
 typedef struct Dialer {
         Process *process;            /* ConnectCommand */
@@ -25,7 +27,29 @@ typedef struct Dialer {
         bool link_was_up;        /* the dialer's link has been up with carrier */
         bool dropping;           /* its link dropped: we are stopping it */
         bool connect_after_exit; /* Connect() while it was being stopped */
+        uint32_t recorded_kill_after; /* what its record says of DisconnectTimeoutSec */
+        bool recorded_stopping;
 } Dialer;
+
+/* The dialer's record: what a restarted wand adopts (or, stopping, goes on
+ * stopping) instead of leaving it unsupervised. */
+static void record_save(Iface *i, bool stopping) {
+        Dialer *d = i->method_data;
+        DialerRecord rec = {
+                .pid = process_pid(d->process),
+                .start_time = process_start_time(d->process),
+                .kill_after_sec = i->settings.disconnect_timeout_sec,
+                .stopping = stopping,
+        };
+        int r;
+
+        d->recorded_kill_after = rec.kill_after_sec;
+        d->recorded_stopping = stopping;
+        r = runtime_state_save(i->manager->runtime_dir, i->name, &rec);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot record the dialer (pid %d) in %s (a restart of wand would %s it): %m",
+                                  i->name, (int) rec.pid, i->manager->runtime_dir, stopping ? "not stop" : "drop");
+}
 
 static Dialer *dialer_get(Iface *i) {
         if (!i->method_data)
@@ -70,6 +94,10 @@ static void dialer_update(Iface *i) {
         const Link *l = dialer_link(i);
         bool up = l && (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP);
 
+        if (d && d->process && d->recorded_kill_after != i->settings.disconnect_timeout_sec)
+                /* DisconnectTimeoutSec changed under it: a restarted wand
+                 * gives it as long as this one would. */
+                record_save(i, d->recorded_stopping);
         if (!d || !d->process || d->dropping || i->op == IFACE_OP_DISCONNECT)
                 return;
         if (up) {
@@ -82,8 +110,8 @@ static void dialer_update(Iface *i) {
         log_warning("%s: %s %s under its running dialer; stopping the dialer (pid %d).", i->name, i->settings.device,
                     l ? "went down" : "went away", (int) process_pid(d->process));
         d->dropping = true;
-        /* Nothing to adopt after a restart any more. */
-        (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+        /* Nothing to adopt after a restart any more, but still to stop. */
+        record_save(i, true);
         (void) process_kill(d->process, SIGTERM);
         arm_kill_timer(i);
 }
@@ -208,10 +236,7 @@ static int dialer_start_connect(Iface *i) {
                 return log_error_errno(r, "%s: cannot start the dialer %s: %m", i->name, i->settings.connect_command[0]);
         log_info("%s: started dialer %s (pid %d).", i->name, i->settings.connect_command[0], (int) process_pid(d->process));
 
-        r = runtime_state_save(i->manager->runtime_dir, i->name, process_pid(d->process), process_start_time(d->process));
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot record the dialer in %s (a restart of wand would drop it): %m", i->name,
-                                  i->manager->runtime_dir);
+        record_save(i, false);
         return 0;
 }
 
@@ -252,6 +277,8 @@ static int dialer_start_disconnect(Iface *i) {
                 set_link_down(i);
                 return 0;
         }
+        /* A wand restarted meanwhile goes on stopping it, not adopts it. */
+        record_save(i, true);
 
         if (i->settings.disconnect_command && i->settings.disconnect_command[0] && !d->disconnect_command) {
                 _cleanup_free_ char *log_name = NULL, *env_iface = NULL, *env_device = NULL, *env_pid = NULL;
@@ -292,12 +319,11 @@ static void dialer_cancel(Iface *i) {
 }
 
 static void dialer_restore(Iface *i) {
+        DialerRecord rec;
         Dialer *d;
-        pid_t pid;
-        uint64_t start_time;
         int r;
 
-        r = runtime_state_load(i->manager->runtime_dir, i->name, &pid, &start_time);
+        r = runtime_state_load(i->manager->runtime_dir, i->name, &rec);
         if (r == -ENOENT)
                 return;
         if (r < 0) {
@@ -309,16 +335,123 @@ static void dialer_restore(Iface *i) {
                 log_oom();
                 return;
         }
-        r = process_adopt(&d->process, i->manager->event, pid, start_time, i->name, on_dialer_exit, i);
+        r = process_adopt(&d->process, i->manager->event, rec.pid, rec.start_time, i->name, on_dialer_exit, i);
         if (r < 0) {
                 (void) runtime_state_forget(i->manager->runtime_dir, i->name);
-                log_warning("%s: its dialer (pid %d) ended while wand was not running.", i->name, (int) pid);
+                log_warning("%s: its dialer (pid %d) ended while wand was not running.", i->name, (int) rec.pid);
                 iface_connection_adopted(i);
                 iface_connection_dropped(i, "the dialer ended while wand was not running.");
                 return;
         }
-        log_info("%s: adopted the running dialer (pid %d).", i->name, (int) pid);
+        d->recorded_kill_after = rec.kill_after_sec;
+        d->recorded_stopping = rec.stopping;
+        if (rec.stopping) {
+                /* The wand before was stopping it (its link had dropped, or
+                 * a teardown): finish that. Its exit is a drop as any. */
+                log_info("%s: adopted its dialer (pid %d), which was being stopped; stopping it.", i->name,
+                         (int) rec.pid);
+                iface_connection_adopted(i);
+                d->dropping = true;
+                (void) process_kill(d->process, SIGTERM);
+                (void) clock_timer_start(i->manager->clock, &d->kill_timer, sec_to_usec(rec.kill_after_sec),
+                                         on_kill_timer, i);
+                return;
+        }
+        log_info("%s: adopted the running dialer (pid %d).", i->name, (int) rec.pid);
         iface_connection_adopted(i);
+}
+
+/* The reaper is done with the dialer of an interface that is gone: its
+ * record goes, and Stop and Reload stop waiting for it. */
+typedef struct Stopped {
+        Manager *manager;
+        char *record;
+} Stopped;
+
+static void on_orphan_reaped(void *userdata) {
+        Stopped *s = userdata;
+
+        (void) runtime_state_forget(s->manager->runtime_dir, s->record);
+        manager_lingering_end(s->manager);
+        free(s->record);
+        free(s);
+}
+
+/* Takes p. record: its record's name, forgotten once it has exited (NULL:
+ * it has none). */
+static void stop_orphan(Manager *m, Process *p, const char *record, uint32_t kill_after_sec) {
+        Stopped *s = NULL;
+
+        if (record) {
+                s = calloc(1, sizeof(*s));
+                if (s)
+                        s->record = strdup(record);
+                if (!s || !s->record) {
+                        /* Its record stays: a restarted wand stops it. */
+                        free(s);
+                        log_oom();
+                        s = NULL;
+                } else
+                        s->manager = m;
+        }
+        (void) process_kill(p, SIGTERM);
+        manager_lingering_begin(m);
+        process_reaper_add(m->reaper, p, kill_after_sec, s ? on_orphan_reaped : manager_lingering_end,
+                           s ? (void *) s : (void *) m);
+}
+
+static bool strv_contains(char *const *l, const char *s) {
+        for (; l && *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
+void dialer_stop_unowned(Manager *m, char *const *keep, bool at_start) {
+        char **records = NULL;
+        int r;
+
+        r = runtime_state_list(m->runtime_dir, &records);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read the dialer records in %s/dialers (dialers of interfaces that are "
+                                  "gone stay running): %m", m->runtime_dir);
+                return;
+        }
+        for (char **name = records; *name; name++) {
+                const char *iface = runtime_state_record_interface(*name);
+                bool stopping = !streq(iface, *name);
+                DialerRecord rec;
+                Process *p;
+                Iface *i;
+
+                /* Those of interfaces that are gone are this wand's own after
+                 * the start: in its reaper already. */
+                if (stopping && !at_start)
+                        continue;
+                if (!stopping && strv_contains(keep, iface))
+                        continue;
+                if (!stopping && (i = manager_find_iface(m, iface)) && i->method == &conn_method_dialer)
+                        continue; /* adopted (or refused) by its interface */
+                r = runtime_state_load(m->runtime_dir, *name, &rec);
+                if (r < 0) {
+                        if (r != -ENOENT)
+                                log_warning_errno(r, "Cannot read the dialer record %s/dialers/%s: %m", m->runtime_dir,
+                                                  *name);
+                        continue;
+                }
+                /* The same check as an adoption's: a pid reused since is not
+                 * the dialer. */
+                r = process_adopt(&p, m->event, rec.pid, rec.start_time, iface, NULL, NULL);
+                if (r < 0) {
+                        log_info("%s: its dialer (pid %d) ended while wand was not running.", iface, (int) rec.pid);
+                        (void) runtime_state_forget(m->runtime_dir, *name);
+                        continue;
+                }
+                log_notice("%s: stopping its dialer (pid %d), left running by an earlier wand: %s.", iface,
+                           (int) rec.pid, stopping ? "the interface was removed" : "its configuration file is gone");
+                stop_orphan(m, p, *name, rec.kill_after_sec);
+        }
+        strv_free(records);
 }
 
 static void dialer_release(Iface *i, bool terminate) {
@@ -333,18 +466,32 @@ static void dialer_release(Iface *i, bool terminate) {
                  * still stopped, reaped, and killed if they linger. */
                 /* Until they are gone, Stop and Reload wait for them. */
                 if (d->process) {
-                        log_info("%s: stopping its dialer (pid %d).", i->name, (int) process_pid(d->process));
-                        (void) process_kill(d->process, SIGTERM);
-                        manager_lingering_begin(i->manager);
-                        process_reaper_add(i->manager->reaper, TAKE_PTR(d->process), i->settings.disconnect_timeout_sec,
-                                           manager_lingering_end, i->manager);
+                        /* Its record moves aside (an interface of the same
+                         * name may start a dialer of its own) and stays
+                         * until it has exited: a wand restarted meanwhile
+                         * goes on stopping it. */
+                        _cleanup_free_ char *record = runtime_state_stopping_name(i->name, process_pid(d->process));
+                        DialerRecord rec = {
+                                .pid = process_pid(d->process),
+                                .start_time = process_start_time(d->process),
+                                .kill_after_sec = i->settings.disconnect_timeout_sec,
+                                .stopping = true,
+                        };
+                        int r = record ? runtime_state_save(i->manager->runtime_dir, record, &rec) : -ENOMEM;
+
+                        if (r < 0)
+                                log_warning_errno(r, "%s: cannot record its dialer (pid %d) as being stopped: %m", i->name,
+                                                  (int) rec.pid);
+                        (void) runtime_state_forget(i->manager->runtime_dir, i->name);
+                        log_info("%s: stopping its dialer (pid %d).", i->name, (int) rec.pid);
+                        stop_orphan(i->manager, TAKE_PTR(d->process), r < 0 ? NULL : record,
+                                    i->settings.disconnect_timeout_sec);
                 }
                 if (d->disconnect_command) {
                         manager_lingering_begin(i->manager);
                         process_reaper_add(i->manager->reaper, TAKE_PTR(d->disconnect_command),
                                            i->settings.disconnect_timeout_sec, manager_lingering_end, i->manager);
                 }
-                (void) runtime_state_forget(i->manager->runtime_dir, i->name);
         }
         process_free(d->process);
         process_free(d->disconnect_command);

@@ -65,6 +65,14 @@ struct ConnMethod {
 extern const ConnMethod conn_method_device;
 extern const ConnMethod conn_method_dialer;
 
+/* Stops the recorded dialers that belong to no interface (SIGTERM to their
+ * process group, SIGKILL after the DisconnectTimeoutSec in their record),
+ * once their start time shows they are still the process recorded; keep:
+ * interfaces whose file exists but was refused, whose dialers stay recorded.
+ * at_start: also those of interfaces removed before wand stopped. Until they
+ * are gone, Stop and Reload wait for them (manager_lingering_begin()). */
+void dialer_stop_unowned(Manager *m, char *const *keep, bool at_start);
+
 /* The method an interface's settings call for: a dialer when there is a
  * ConnectCommand, else the device itself. */
 const ConnMethod *conn_method_for(const Settings *s);

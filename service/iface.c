@@ -841,6 +841,13 @@ void iface_connection_dropped(Iface *i, const char *message) {
 void iface_connection_adopted(Iface *i) {
         /* It was connected by someone's Connect(): keep it so. */
         i->redialing = i->method->redials && i->settings.persistent;
+        /* Unless it may not be connected any more: disabled, or the
+         * demand-dial manager stopped, while wand was not running. */
+        if ((!i->settings.enabled || !i->manager->running) && i->method->torn_down && !i->method->torn_down(i)) {
+                log_info("%s: %s; stopping the connection an earlier wand left running.", i->name,
+                         i->settings.enabled ? "the demand-dial manager is stopped" : "it is disabled");
+                (void) disconnect_internal(i, NULL, NULL, true);
+        }
 }
 
 void iface_terminate(Iface *i) {

@@ -4,6 +4,7 @@
  * its PropertiesChanged followed; every call goes out with auto-start off,
  * and the managers' names are watched, so a manager that is not running is
  * never started by wand and one that starts later is noticed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -17,6 +18,7 @@
 #include "link-owners.h"
 #include "log.h"
 #include "macro.h"
+#include "names.h"
 
 #define NM_BUS "org.freedesktop.NetworkManager"
 #define NM_PATH "/org/freedesktop/NetworkManager"
@@ -64,6 +66,9 @@ struct Watched {
         bool want_claim;
         unsigned claimed;  /* LinkOwner bits wand took from them */
         bool was_up;       /* administratively up when wand took it */
+        /* No interface uses it: only a claim an earlier wand recorded, handed
+         * back once the managers have answered; then freed (released). */
+        bool unused, released;
         Watched *next;
 };
 
@@ -77,6 +82,7 @@ struct LinkOwners {
         void *tree;       /* tsearch tree of Watched* by device: each state change asks */
         const LinkOwnersOps *ops;
         void *userdata;
+        sd_event_source *sweep; /* frees the released unused ones */
 };
 
 void link_owners_to_strv(unsigned owners, const char *ret[static 3]) {
@@ -190,6 +196,107 @@ static void claim_record_save(Watched *w) {
         }
 }
 
+/* ── claims no interface uses any more ────────────────────────────────── */
+
+static void watched_free(Watched *w);
+static void claim_or_release(Watched *w);
+static void peer_lookup(Peer *p);
+
+static int on_sweep(sd_event_source *s, void *userdata) {
+        LinkOwners *o = userdata;
+
+        for (Watched **p = &o->watched; *p;) {
+                Watched *w = *p;
+
+                if (!w->released) {
+                        p = &w->next;
+                        continue;
+                }
+                *p = w->next;
+                (void) tdelete(w, &o->tree, watched_compare);
+                /* A hand-back in flight is not waited for: its slot goes,
+                 * the call itself is sent. */
+                watched_free(w);
+        }
+        o->sweep = sd_event_source_disable_unref(o->sweep);
+        return 0;
+}
+
+/* An unused device's claim goes back once every manager's answer is in:
+ * NetworkManager is given back its device by the object it names it with. */
+static void unused_try_release(Watched *w) {
+        LinkOwners *o = w->owners;
+
+        if (!w->unused || w->released)
+                return;
+        for (PeerKind k = 0; k < _PEER_MAX; k++)
+                if (o->has_owner[k] || (o->present[k] && w->peers[k].query))
+                        return;
+        log_info("No interface uses %s any more: handing back what an earlier wand claimed of it.", w->device);
+        claim_or_release(w);
+        claim_record_save(w); /* (claimed is 0: the record goes, whatever it held) */
+        w->released = true;
+        /* Not freed here: whoever called may still walk the list. */
+        if (!o->sweep &&
+            sd_event_add_defer(sd_bus_get_event(o->bus), &o->sweep, on_sweep, o) < 0)
+                log_oom(); /* it stays, inert, until wand exits */
+}
+
+static void unused_try_release_all(LinkOwners *o) {
+        for (Watched *w = o->watched; w; w = w->next)
+                unused_try_release(w);
+}
+
+void link_owners_release_unused(LinkOwners *o) {
+        _cleanup_free_ char *dir = NULL;
+        struct dirent *de;
+        DIR *d;
+
+        if (!o)
+                return;
+        if (asprintf(&dir, "%s/claims", o->runtime_dir) < 0)
+                return (void) log_oom();
+        d = opendir(dir);
+        if (!d) {
+                if (errno != ENOENT)
+                        log_warning_errno(errno, "Cannot read %s (claims of devices no interface uses stay): %m", dir);
+                return;
+        }
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                Watched *w;
+
+                /* Temporary files end in .tmp; the rest name devices. */
+                if (!device_name_is_valid(de->d_name) || (len > 4 && streq(de->d_name + len - 4, ".tmp")) ||
+                    watched_find(o, de->d_name))
+                        continue;
+                w = calloc(1, sizeof(*w));
+                if (!w || !(w->device = strdup(de->d_name))) {
+                        free(w);
+                        log_oom();
+                        break;
+                }
+                w->owners = o;
+                w->unused = true;
+                for (PeerKind k = 0; k < _PEER_MAX; k++)
+                        w->peers[k] = (Peer) { .watched = w, .kind = k };
+                if (!tsearch(w, &o->tree, watched_compare)) {
+                        free(w->device);
+                        free(w);
+                        log_oom();
+                        break;
+                }
+                claim_record_load(w);
+                w->next = o->watched;
+                o->watched = w;
+                for (PeerKind k = 0; k < _PEER_MAX; k++)
+                        if (o->present[k])
+                                peer_lookup(&w->peers[k]);
+        }
+        closedir(d);
+        unused_try_release_all(o);
+}
+
 /* ── networkd's runtime file ───────────────────────────────────────────── */
 
 static char *networkd_file(LinkOwners *o, const char *device) {
@@ -231,8 +338,6 @@ static int networkd_file_write(Watched *w) {
 
 /* ── what the managers say ─────────────────────────────────────────────── */
 
-static void claim_or_release(Watched *w);
-
 static void watched_update(Watched *w) {
         unsigned mask = 0;
         const char *who[3];
@@ -249,9 +354,13 @@ static void watched_update(Watched *w) {
                 else
                         log_info("Device %s is managed by no other network manager now.", w->device);
                 w->mask = mask;
-                w->owners->ops->changed(w->device, w->owners->userdata);
+                if (!w->unused)
+                        w->owners->ops->changed(w->device, w->owners->userdata);
         }
-        claim_or_release(w);
+        if (w->unused)
+                unused_try_release(w);
+        else
+                claim_or_release(w);
 }
 
 static void peer_forget(Peer *p) {
@@ -511,6 +620,8 @@ static int on_has_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                         if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "b", &has) >= 0)
                                 peer_present(o, k, has);
                 }
+        /* (One that is not there has nothing to answer.) */
+        unused_try_release_all(o);
         return 0;
 }
 
@@ -581,6 +692,7 @@ static void watched_free(Watched *w) {
 LinkOwners *link_owners_free(LinkOwners *o) {
         if (!o)
                 return NULL;
+        sd_event_source_disable_unref(o->sweep);
         tdestroy(o->tree, free_nothing); /* the list owns them */
         while (o->watched) {
                 Watched *w = o->watched;
@@ -606,6 +718,13 @@ int link_owners_watch(LinkOwners *o, const char *device) {
         if (!o)
                 return 0;
         w = watched_find(o, device);
+        if (w && w->unused) {
+                /* An interface uses it again: what an earlier wand claimed
+                 * is this one's (claimed or handed back as it asks). */
+                w->unused = w->released = false;
+                w->refs = 1;
+                return 0;
+        }
         if (w) {
                 w->refs++;
                 return 0;

@@ -50,5 +50,10 @@ unsigned link_owners_get(LinkOwners *o, const char *device);
  * takes it again), or hand back what was claimed. */
 void link_owners_claim(LinkOwners *o, const char *device, bool claim);
 
+/* After the interfaces are watched and the kernel's links known: hands back
+ * what an earlier wand claimed (its records in <runtime_dir>/claims/) of
+ * devices no interface uses any more, once the managers have answered. */
+void link_owners_release_unused(LinkOwners *o);
+
 /* "NetworkManager", "systemd-networkd", NULL-terminated, static. */
 void link_owners_to_strv(unsigned owners, const char *ret[static 3]);

@@ -94,7 +94,25 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+static void exit_when_settled(Manager *m, int r, void *userdata) {
+        (void) sd_event_exit(m->event, EXIT_SUCCESS);
+}
+
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        static bool asked = false;
+        Manager *m = userdata;
+
+        /* The dialers of interfaces that are gone are waited for: each is
+         * killed within its DisconnectTimeoutSec. (Their records stay should
+         * wand be killed meanwhile: the next one stops them.) A second
+         * signal does not wait. */
+        if (m->lingering > 0 && !asked) {
+                asked = true;
+                log_info("Received %s; exiting once the %u process(es) of removed interfaces being stopped are gone.",
+                         strsignal((int) si->ssi_signo), m->lingering);
+                if (manager_when_settled(m, exit_when_settled, NULL) >= 0)
+                        return 0;
+        }
         log_info("Received %s, exiting.", strsignal((int) si->ssi_signo));
         return sd_event_exit(sd_event_source_get_event(s), EXIT_SUCCESS);
 }
@@ -153,6 +171,9 @@ static void on_first_dump(int error, void *userdata) {
         }
         manager_update_all(m);
         m->published = true;
+        /* What an earlier wand claimed of devices no interface uses now
+         * goes back, as they are now. */
+        manager_release_unused_claims(m);
 
         r = sd_bus_request_name_async(m->bus, NULL, WAND_BUS_NAME, 0, on_name_acquired, m);
         if (r < 0) {

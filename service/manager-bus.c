@@ -212,11 +212,25 @@ static int property_get_ddm(sd_bus *bus, const char *path, const char *interface
                                    error);
 }
 
+static int property_get_refused_files(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *manager = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        for (size_t k = 0; r >= 0 && k < manager->n_refused; k++)
+                r = sd_bus_message_append(reply, "(ss)", manager->refused[k].file, manager->refused[k].why);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("DemandDialManager", "s", property_get_ddm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RefusedFiles", "a(ss)", property_get_refused_files, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("GetInterfaceByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
                                 method_get_interface_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -239,6 +253,16 @@ void manager_send_ddm_changed(Manager *m) {
         r = sd_bus_emit_properties_changed(m->bus, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, "DemandDialManager", NULL);
         if (r < 0)
                 log_warning_errno(r, "Failed to announce the demand-dial manager's state: %m");
+}
+
+void manager_send_refused_changed(Manager *m) {
+        int r;
+
+        if (!m->bus || !m->published)
+                return;
+        r = sd_bus_emit_properties_changed(m->bus, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, "RefusedFiles", NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce the refused configuration files: %m");
 }
 
 int manager_bus_iface_added(Manager *m, Iface *i) {

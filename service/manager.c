@@ -16,6 +16,7 @@
 #include "manager.h"
 #include "polkit.h"
 #include "process.h"
+#include "runtime-state.h"
 #include "wand-errors.h"
 
 typedef struct DeviceSlot {
@@ -236,6 +237,10 @@ void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device
                 log_oom();
 }
 
+void manager_release_unused_claims(Manager *m) {
+        link_owners_release_unused(m->link_owners);
+}
+
 unsigned manager_get_link_owners(Manager *m, const char *device) {
         if (m->scripted_link_owners)
                 return m->scripted_link_owners(m, device);
@@ -344,11 +349,75 @@ static void log_config_problem(const char *message, void *userdata) {
         log_error("%s", message);
 }
 
+/* What the next wand starts with: wand.conf's DemandDial= is for the first
+ * start after boot only. */
+static void ddm_record(Manager *m, bool running) {
+        int r = runtime_state_save_demand_dial(m->runtime_dir, running);
+        if (r < 0)
+                log_warning_errno(r, "Cannot record the demand-dial manager's state in %s (a restart of wand would "
+                                  "take it from DemandDial= in wand.conf): %m", m->runtime_dir);
+}
+
+/* Published as UTF-8 (a D-Bus string must be): bytes that are not ASCII
+ * become '?'. */
+static void ascii_only(char *s) {
+        for (; s && *s; s++)
+                if ((unsigned char) *s >= 0x80)
+                        *s = '?';
+}
+
+static bool refused_equal(const ConfigRefused *a, size_t n_a, const ConfigRefused *b, size_t n_b) {
+        if (n_a != n_b)
+                return false;
+        for (size_t k = 0; k < n_a; k++)
+                if (!streq(a[k].file, b[k].file) || !streq(a[k].why, b[k].why))
+                        return false;
+        return true;
+}
+
+static void set_refused(Manager *m, ConfigRefused *refused, size_t n) {
+        bool same = refused_equal(m->refused, m->n_refused, refused, n);
+
+        for (size_t k = 0; k < n; k++) {
+                ascii_only(refused[k].file);
+                ascii_only(refused[k].why);
+        }
+        config_refused_free(m->refused, m->n_refused);
+        m->refused = refused;
+        m->n_refused = n;
+        if (!same)
+                manager_send_refused_changed(m);
+}
+
+/* The interfaces of refused files, NULL-terminated (the names are theirs);
+ * NULL on OOM. */
+static char **refused_names(const ConfigRefused *refused, size_t n) {
+        char **names = calloc(n + 1, sizeof(char *));
+        size_t k = 0;
+
+        if (!names)
+                return NULL;
+        for (size_t j = 0; j < n; j++)
+                if (refused[j].name)
+                        names[k++] = refused[j].name;
+        return names;
+}
+
+static bool is_refused(Manager *m, const char *name) {
+        for (size_t k = 0; k < m->n_refused; k++)
+                if (m->refused[k].name && streq(m->refused[k].name, name))
+                        return true;
+        return false;
+}
+
 int manager_load(Manager *m) {
         _cleanup_free_ char *error = NULL;
+        _cleanup_free_ char **keep = NULL;
         ConfigMain main_config;
         ConfigEntry *entries = NULL;
-        size_t n = 0;
+        ConfigRefused *refused = NULL;
+        size_t n = 0, n_refused = 0;
+        bool running;
         int r;
 
         r = config_read_main(m->config_dir, &main_config, &error);
@@ -359,10 +428,21 @@ int manager_load(Manager *m) {
         }
         m->running = main_config.demand_dial;
         m->bus_max_message_size = main_config.bus_max_message_size;
+        r = runtime_state_load_demand_dial(m->runtime_dir, &running);
+        if (r >= 0) {
+                if (running != m->running)
+                        log_info("The demand-dial manager stays %s, as the wand before left it (DemandDial= in "
+                                 "wand.conf applies at boot).", running ? "running" : "stopped");
+                m->running = running;
+        } else if (r != -ENOENT)
+                log_warning_errno(r, "Cannot read the demand-dial manager's state in %s; DemandDial= in wand.conf "
+                                  "decides: %m", m->runtime_dir);
+        ddm_record(m, m->running);
 
-        r = config_read_interfaces(m->config_dir, &entries, &n, log_config_problem, m);
+        r = config_read_interfaces_full(m->config_dir, &entries, &n, &refused, &n_refused, log_config_problem, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s/interfaces: %m", m->config_dir);
+        set_refused(m, refused, n_refused);
         for (size_t k = 0; k < n; k++) {
                 r = add_iface(m, entries[k].name, &entries[k].settings, NULL);
                 if (r < 0) {
@@ -371,9 +451,19 @@ int manager_load(Manager *m) {
                 }
         }
         config_entries_free(entries, n);
+        if (r < 0)
+                return r;
         log_info("Loaded %zu WAN interface(s) from %s; demand-dial manager %s.", m->n_ifaces, m->config_dir,
                  m->running ? "running" : "stopped");
-        return r < 0 ? r : 0;
+
+        /* What an earlier wand left running for interfaces that are gone.
+         * A refused file's interface does not exist, but its dialer stays
+         * recorded until the file loads or is removed. */
+        keep = refused_names(m->refused, m->n_refused);
+        if (!keep)
+                return log_oom();
+        dialer_stop_unowned(m, keep, true);
+        return 0;
 }
 
 typedef struct ReloadContext {
@@ -391,8 +481,15 @@ static int entry_compare(const void *key, const void *entry) {
 static void find_gone(Iface *i, void *userdata) {
         ReloadContext *c = userdata;
         /* (No file left: entries is NULL, which bsearch() may not get.) */
-        if (c->n == 0 || !bsearch(i->name, c->entries, c->n, sizeof(ConfigEntry), entry_compare))
-                c->gone[c->n_gone++] = i;
+        if (c->n > 0 && bsearch(i->name, c->entries, c->n, sizeof(ConfigEntry), entry_compare))
+                return;
+        /* Only a file that is gone removes its interface: one that could
+         * not be read or trusted now keeps what it had. */
+        if (is_refused(c->manager, i->name)) {
+                log_warning("%s: its configuration file was refused; keeping its settings as they were.", i->name);
+                return;
+        }
+        c->gone[c->n_gone++] = i;
 }
 
 /* Processes of interfaces that are gone. */
@@ -483,13 +580,17 @@ static void reload_settled(Manager *m, int r, void *userdata) {
 
 int manager_reload(Manager *m, ManagerDoneFunc done, void *userdata) {
         ReloadContext c = { .manager = m };
+        ConfigRefused *refused = NULL;
+        size_t n_refused = 0;
+        char **keep;
         ReloadJob *job;
         int r;
 
         log_info("Reloading the configuration from %s.", m->config_dir);
-        r = config_read_interfaces(m->config_dir, &c.entries, &c.n, log_config_problem, m);
+        r = config_read_interfaces_full(m->config_dir, &c.entries, &c.n, &refused, &n_refused, log_config_problem, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s/interfaces: %m", m->config_dir);
+        set_refused(m, refused, n_refused);
 
         job = calloc(1, sizeof(*job));
         c.gone = calloc(m->n_ifaces + 1, sizeof(Iface *));
@@ -523,6 +624,15 @@ int manager_reload(Manager *m, ManagerDoneFunc done, void *userdata) {
         }
         config_entries_free(c.entries, c.n);
         job->error = r < 0 ? r : 0;
+
+        /* The dialer of a file that was refused at start and is gone now:
+         * the reply waits for it too. */
+        keep = refused_names(m->refused, m->n_refused);
+        if (keep)
+                dialer_stop_unowned(m, keep, false);
+        else
+                log_oom();
+        free(keep);
         reload_job_unref(job);
         return 0;
 }
@@ -562,6 +672,7 @@ int manager_start_ddm(Manager *m) {
         }
         m->running = true;
         m->stopping = false;
+        ddm_record(m, true);
         log_info("Demand-dial manager started.");
         manager_update_all(m);
         manager_send_ddm_changed(m);
@@ -645,8 +756,10 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata) {
         }
         *w = (StopWaiter) { done, userdata, job->waiters };
         job->waiters = w;
-        /* New Connect() calls are refused from now on. */
+        /* New Connect() calls are refused from now on; a wand restarted
+         * meanwhile starts stopped. */
         m->stopping = true;
+        ddm_record(m, false);
         job->pending++; /* until every interface has been asked */
         manager_foreach_iface(m, stop_one, job);
         stop_job_unref(job);
@@ -753,6 +866,7 @@ Manager *manager_free(Manager *m) {
         m->own_clock = clock_event_free(m->own_clock);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
+        config_refused_free(m->refused, m->n_refused);
         free(m->config_dir);
         free(m->runtime_dir);
         free(m);

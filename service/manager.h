@@ -52,6 +52,11 @@ struct Manager {
         PolkitRegistry *polkit;
         ProcessReaper *reaper; /* processes of interfaces that are gone */
 
+        /* The interface files the last load or Reload refused (RefusedFiles):
+         * their interfaces keep what they had. */
+        struct ConfigRefused *refused;
+        size_t n_refused;
+
         void *ifaces;      /* tsearch tree of Iface* by name */
         size_t n_ifaces;
         void *devices;     /* tsearch tree of DeviceSlot* by device name */
@@ -69,13 +74,18 @@ Manager *manager_free(Manager *m);
 void manager_abort_operations(Manager *m, const char *why);
 
 /* Reads wand.conf and every interface file; the interfaces are created but
- * their links are known only once the first netlink dump is in. */
+ * their links are known only once the first netlink dump is in. The
+ * demand-dial manager runs as the wand before left it (wand.conf's
+ * DemandDial= applies at boot); the dialers that wand left running for
+ * interfaces that are gone are stopped. */
 int manager_load(Manager *m);
 
 typedef void (*ManagerDoneFunc)(Manager *m, int r, void *userdata);
 
 /* Re-reads the interface files: new ones appear, removed ones disappear,
- * changed ones take their new settings (iface_set_settings()). done (may be
+ * changed ones take their new settings (iface_set_settings()); an interface
+ * whose file exists but was refused (unreadable, untrusted, a parse error)
+ * keeps its settings, and the file is in RefusedFiles. done (may be
  * NULL) is called once every teardown that caused has ended. Returns 0, or
  * -errno when the directory could not be read (nothing changed, done not
  * called). */
@@ -129,6 +139,10 @@ void manager_iface_settings_changed(Manager *m, Iface *i, const char *old_device
  * whoever else manages them (link-owners.h). */
 int manager_watch_link_owners(Manager *m, const char *networkd_dir);
 
+/* Once the kernel's links are known: hands back what an earlier wand
+ * claimed of devices no interface uses any more (link-owners.h). */
+void manager_release_unused_claims(Manager *m);
+
 /* Who else manages an interface's device (LinkOwner bits). */
 unsigned manager_get_link_owners(Manager *m, const char *device);
 
@@ -142,5 +156,6 @@ int manager_stop_ddm(Manager *m, ManagerDoneFunc done, void *userdata);
 
 /* Implemented by the bus layer. */
 void manager_send_ddm_changed(Manager *m);
+void manager_send_refused_changed(Manager *m);
 int manager_bus_iface_added(Manager *m, Iface *i);
 int manager_bus_iface_removed(Manager *m, Iface *i);

@@ -50,9 +50,32 @@ int cmd_delete(Context *c, char **args) {
         return for_each_name(c, args, &op, "Delete", -1);
 }
 
+/* The files wand did not load (RefusedFiles): their interfaces keep the
+ * settings they had, which is not what whoever edited them expects. A wand
+ * without the property has nothing to say. */
+static void print_refused_files(Context *c) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *file, *why;
+        int r;
+
+        r = sd_bus_get_property(c->bus, WAND_BUS_NAME, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, "RefusedFiles", &error,
+                                &reply, "a(ss)");
+        if (r < 0)
+                return;
+        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &file, &why)) > 0)
+                fprintf(stderr, "Not loaded (what it configures stays as it was): %s: %s\n", file, why);
+}
+
 int cmd_reload(Context *c, char **args) {
         static const Operation op = { "reload the configuration", "org.wand.Router1.configure" };
-        return bus_call_manager(c, &op, NULL, NULL, "Reload", NULL);
+        int r;
+
+        r = bus_call_manager(c, &op, NULL, NULL, "Reload", NULL);
+        if (r == EXIT_OK)
+                print_refused_files(c);
+        return r;
 }
 
 static int manager_status(Context *c) {

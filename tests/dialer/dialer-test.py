@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Supervised-dialer tests for wand: one scenario group per run.
 
-    dialer-test.py faults|races|redial|restart|safety|openvpn|coexist|lifecycle
+    dialer-test.py faults|races|redial|restart|safety|openvpn|coexist|lifecycle|reconcile
 
 Runs as root, and re-executes itself in its own network, pid and mount
 namespaces (unshare), so that the tun devices, veths, dialers and buses it
@@ -26,7 +26,7 @@ import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
-GROUPS = ('faults', 'races', 'redial', 'restart', 'safety', 'openvpn', 'coexist', 'lifecycle')
+GROUPS = ('faults', 'races', 'redial', 'restart', 'safety', 'openvpn', 'coexist', 'lifecycle', 'reconcile')
 SKIP = 77
 OPENVPN = '/usr/sbin/openvpn'
 NETWORKMANAGER = '/usr/sbin/NetworkManager'

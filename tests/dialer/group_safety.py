@@ -37,21 +37,33 @@ def safety_refused(w):
     w.expect_clean(['good'], ['tun-good'])
 
 
+def refused_files(w):
+    obj = w.bus.get_object('org.wand.Router1', '/org/wand/Router1', introspect=False)
+    return [(str(f), str(why)) for f, why in obj.Get('org.wand.Router1.Manager', 'RefusedFiles',
+                                                       dbus_interface='org.freedesktop.DBus.Properties')]
+
+
 def safety_directory(w):
-    """A directory writable by others (without the sticky bit): refused."""
+    """A directory writable by others (without the sticky bit): refused. A
+    refused file is not a file that is gone: its interface stays, with the
+    settings it had (and the same InstanceId), and RefusedFiles names it."""
+    instance = w.iface('good').get('InstanceId')
     os.chmod(w.ifaces_dir, 0o777)
     try:
         mark = w.log_mark()
         w.reload()
-        w.no_such_interface('good')
+        check(w.iface('good').get('InstanceId') == instance, 'good: a new InstanceId after its file was refused')
         w.iface('plain')
         lines = [l for l in w.log_text(mark).splitlines() if 'good.conf' in l]
         check(lines and 'director' in lines[0], f'no log line about the directory of good.conf: {lines}')
         log(f'refused good (directory 0777): {lines[0]}')
+        refused = dict(refused_files(w))
+        good_conf = os.path.join(w.ifaces_dir, 'good.conf')
+        check(good_conf in refused and 'director' in refused[good_conf], f'RefusedFiles: {refused}')
     finally:
         os.chmod(w.ifaces_dir, 0o755)
     w.reload()
-    w.iface('good')
+    check(w.iface('good').get('InstanceId') == instance, 'good: a new InstanceId once its file loads again')
 
 
 def safety_create_interface(w):
@@ -73,20 +85,27 @@ def safety_create_interface(w):
 
 
 def safety_turns_unsafe_while_connected(w):
-    """A connected interface whose file turns unsafe is dropped on Reload,
-    and its dialer is stopped (and reaped) with it."""
+    """A connected interface whose file turns unsafe keeps running on Reload,
+    with its settings and its dialer; only removing the file removes it, and
+    its dialer is stopped (and reaped) with it."""
     good = w.iface('good')
     good.connect().expect_ok(10)
     pid = good.dialer_pid()
-    os.chmod(os.path.join(w.ifaces_dir, 'good.conf'), 0o666)
+    conf = os.path.join(w.ifaces_dir, 'good.conf')
+    os.chmod(conf, 0o666)
     mark = w.log_mark()
     w.reload()
-    w.no_such_interface('good')
     check('good.conf' in w.log_text(mark), 'no log line names good.conf')
+    good.expect_state('connected')
+    check(w.dialer_processes('good') == [pid], f'good: dialers {w.dialer_processes("good")}; expected {pid} kept')
+    check(conf in dict(refused_files(w)), f'RefusedFiles: {refused_files(w)}')
+    os.unlink(conf)
+    w.reload()
+    w.no_such_interface('good')
     wait_until(lambda: not proc_alive(pid), 10, f'the dialer of the removed interface (pid {pid}) to stop')
     w.expect_clean(['good'], ['tun-good'])
     check(good.record() is None, f'the record of the removed interface is left: {good.record()}')
-    os.chmod(os.path.join(w.ifaces_dir, 'good.conf'), 0o644)
+    w.write_iface('good', mode=0o644, Device='tun-good', ConnectCommand=w.dial('ok'))
     w.reload()
     w.iface('good').expect_state('disconnected')
 

@@ -297,11 +297,32 @@ test_demand_dial_no(WandFixture *f, gconstpointer data)
                 g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect",
                                                      NULL, G_VARIANT_TYPE_UNIT);
         }
-        /* Starting it is not written back: a restart stops it again. */
+        /* Starting it is not written back to wand.conf, but a restart keeps
+         * it running: DemandDial=no is for the start after boot. */
+        wand_fixture_restart(f);
+        g_clear_pointer(&ddm, g_free);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
+
+        /* And the converse: stopped, it stays stopped, even with
+         * DemandDial=yes. */
+        wand_manager_ok(f, "StopDemandDialManager");
+        wand_fixture_write_main_conf(f, "[Router]\nDemandDial=yes\n");
         wand_fixture_restart(f);
         g_clear_pointer(&ddm, g_free);
         ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
         g_assert_cmpstr(ddm, ==, "stopped");
+
+        /* A reboot empties the runtime directory: wand.conf decides again. */
+        wand_fixture_stop(f);
+        {
+                g_autofree char *record = g_build_filename(f->runtime_dir, "demand-dial", NULL);
+                g_assert_cmpint(g_unlink(record), ==, 0);
+        }
+        wand_fixture_start(f);
+        g_clear_pointer(&ddm, g_free);
+        ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
+        g_assert_cmpstr(ddm, ==, "running");
 }
 
 static void
@@ -313,6 +334,151 @@ test_demand_dial_yes(WandFixture *f, gconstpointer data)
         wand_fixture_start(f);
         ddm = wand_get_string(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "DemandDialManager");
         g_assert_cmpstr(ddm, ==, "running");
+}
+
+static guint64
+instance_id(WandFixture *f, const char *path)
+{
+        g_autoptr(GVariant) v = wand_get_property(f, path, WAND_INTERFACE_IFACE, "InstanceId");
+        return g_variant_get_uint64(v);
+}
+
+/* RefusedFiles as "file|why" lines, the config directory cut out. */
+static char *
+refused_files(WandFixture *f)
+{
+        g_autoptr(GVariant) v = wand_get_property(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "RefusedFiles");
+        g_autoptr(GString) out = g_string_new(NULL);
+        GVariantIter iter;
+        const char *file, *why;
+
+        g_assert_true(g_variant_is_of_type(v, G_VARIANT_TYPE("a(ss)")));
+        g_variant_iter_init(&iter, v);
+        while (g_variant_iter_next(&iter, "(&s&s)", &file, &why)) {
+                g_autofree char *line = g_strdup_printf("%s|%s", file, why);
+                g_auto(GStrv) parts = g_strsplit(line, f->config_dir, -1);
+                g_autofree char *clean = g_strjoinv("", parts);
+                g_string_append_printf(out, "%s\n", clean);
+        }
+        return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* A file that cannot be read or trusted, or does not parse, is not a file
+ * that is gone: its interface stays as it was (same object, InstanceId,
+ * settings, connection), Reload() succeeds, and RefusedFiles says which
+ * and why. Only removing the file removes the interface. */
+static void
+test_reload_keeps_refused(WandFixture *f, gconstpointer data)
+{
+        const char *wan1 = "/org/wand/Router1/interface/wan1";
+        const char *wan2 = "/org/wand/Router1/interface/wan2";
+        g_autofree char *wan1_file = NULL, *wan2_file = NULL, *refused = NULL;
+        guint64 id0, id1, id2;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_add_veth(f, "veth1");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        wand_fixture_write_interface(f, "wan2", "veth1", "ConnectCommand=/bin/sleep 1000\n");
+        wand_fixture_start(f);
+        id0 = instance_id(f, WAN0);
+        id1 = instance_id(f, wan1);
+        id2 = instance_id(f, wan2);
+        {
+                g_autoptr(GVariant) r = wand_call_ok(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect",
+                                                     NULL, G_VARIANT_TYPE_UNIT);
+        }
+
+        /* A parse error in wan0's file (which would also change it), a
+         * directory in place of wan1's, and wan2's file (with a command)
+         * group-writable. */
+        wand_fixture_write_interface(f, "wan0", "veth0", "Persistent=yes\nEnabled=maybe\n");
+        wan1_file = wand_fixture_interface_file(f, "wan1");
+        g_assert_cmpint(g_unlink(wan1_file), ==, 0);
+        g_assert_cmpint(g_mkdir(wan1_file, 0755), ==, 0);
+        wan2_file = wand_fixture_interface_file(f, "wan2");
+        g_assert_cmpint(g_chmod(wan2_file, 0664), ==, 0);
+
+        wand_fixture_clear_signals(f);
+        wand_manager_ok(f, "Reload");
+        g_assert_true(has_interface(f, "wan0"));
+        g_assert_true(has_interface(f, "wan1"));
+        g_assert_true(has_interface(f, "wan2"));
+        g_assert_false(wand_fixture_has_interfaces_removed(f, WAN0));
+        g_assert_false(wand_fixture_has_interfaces_removed(f, wan1));
+        g_assert_false(wand_fixture_has_interfaces_removed(f, wan2));
+        g_assert_cmpuint(instance_id(f, WAN0), ==, id0);
+        g_assert_cmpuint(instance_id(f, wan1), ==, id1);
+        g_assert_cmpuint(instance_id(f, wan2), ==, id2);
+        /* wan0 keeps its old settings, and its connection. */
+        g_assert_false(wand_get_bool(f, WAN0, "Persistent"));
+        wand_assert_state(f, WAN0, "connected");
+        g_assert_true(wand_link("veth0").up);
+
+        refused = refused_files(f);
+        g_test_message("RefusedFiles:\n%s", refused);
+        g_assert_true(g_regex_match_simple("^/interfaces/wan0\\.conf\\|line 4: \"maybe\" is not a boolean", refused,
+                                           G_REGEX_MULTILINE, 0));
+        g_assert_true(g_regex_match_simple("^/interfaces/wan1\\.conf\\|is a directory", refused, G_REGEX_MULTILINE, 0));
+        g_assert_true(g_regex_match_simple("^/interfaces/wan2\\.conf\\|refusing ConnectCommand=.*group- or world-writable", refused,
+                                           G_REGEX_MULTILINE, 0));
+        {
+                g_auto(GStrv) lines = g_strsplit(refused, "\n", -1);
+                g_assert_cmpuint(g_strv_length(lines), ==, 4); /* three, and the empty end */
+        }
+        wand_wait_until(log_names(f, "wan2.conf", -1), "a log line naming wan2.conf");
+
+        /* Fixed: they load again, with their new settings. */
+        wand_fixture_write_interface(f, "wan0", "veth0", "Persistent=yes\n");
+        g_assert_cmpint(g_rmdir(wan1_file), ==, 0);
+        wand_fixture_write_interface(f, "wan1", "veth1", NULL);
+        g_assert_cmpint(g_chmod(wan2_file, 0644), ==, 0);
+        wand_fixture_clear_signals(f);
+        wand_manager_ok(f, "Reload");
+        wand_fixture_wait_property_change(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "RefusedFiles",
+                                          g_variant_new_array(G_VARIANT_TYPE("(ss)"), NULL, 0));
+        g_clear_pointer(&refused, g_free);
+        refused = refused_files(f);
+        g_assert_cmpstr(refused, ==, "");
+        g_assert_true(wand_get_bool(f, WAN0, "Persistent"));
+        g_assert_cmpuint(instance_id(f, WAN0), ==, id0);
+        g_assert_cmpuint(instance_id(f, wan1), ==, id1);
+        g_assert_cmpuint(instance_id(f, wan2), ==, id2);
+        wand_assert_state(f, WAN0, "connected");
+
+        /* Only a file that is gone removes its interface. */
+        g_assert_cmpint(g_unlink(wan2_file), ==, 0);
+        wand_manager_ok(f, "Reload");
+        g_assert_false(has_interface(f, "wan2"));
+}
+
+/* At start there is nothing to keep: a refused file's interface does not
+ * exist, and RefusedFiles names the file. */
+static void
+test_refused_at_start(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *refused = NULL, *file = NULL;
+
+        wand_fixture_add_veth(f, "veth0");
+        wand_fixture_write_interface(f, "wan0", "veth0", "Enabled=maybe\n");
+        wand_fixture_write_interface_file(f, "bad name", "[Interface]\nDevice=veth0\n");
+        wand_fixture_start(f);
+        g_assert_false(has_interface(f, "wan0"));
+        refused = refused_files(f);
+        g_test_message("RefusedFiles:\n%s", refused);
+        g_assert_true(g_regex_match_simple("^/interfaces/wan0\\.conf\\|line 3: \"maybe\"", refused, G_REGEX_MULTILINE, 0));
+        g_assert_true(g_regex_match_simple("^/interfaces/\"bad name\\.conf\"\\|.*not a valid interface name", refused,
+                                           G_REGEX_MULTILINE, 0));
+
+        /* Fixed and reloaded: it appears, and the change is announced. */
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        file = wand_fixture_interface_file(f, "bad name");
+        g_assert_cmpint(g_unlink(file), ==, 0);
+        wand_fixture_clear_signals(f);
+        wand_manager_ok(f, "Reload");
+        g_assert_true(has_interface(f, "wan0"));
+        wand_fixture_wait_property_change(f, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "RefusedFiles",
+                                          g_variant_new_array(G_VARIANT_TYPE("(ss)"), NULL, 0));
 }
 
 int
@@ -329,6 +495,8 @@ main(int argc, char **argv)
         ADD("written-files", test_written_files);
         ADD("demand-dial-no", test_demand_dial_no);
         ADD("demand-dial-yes", test_demand_dial_yes);
+        ADD("reload-keeps-refused", test_reload_keeps_refused);
+        ADD("refused-at-start", test_refused_at_start);
 #undef ADD
         return g_test_run();
 }

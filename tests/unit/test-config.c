@@ -515,6 +515,53 @@ static void test_read_interfaces(Fixture *f, gconstpointer data) {
         g_ptr_array_unref(log);
 }
 
+/* What was not loaded, and why, for RefusedFiles: every file that exists
+ * but was skipped, sorted by path, the problem without the path. A file that
+ * is gone by the time it is read (here: a dangling link) is not refused. */
+static void test_read_interfaces_refused(Fixture *f, gconstpointer data) {
+        ConfigEntry *entries = NULL;
+        ConfigRefused *refused = NULL;
+        size_t n = 0, n_refused = 99;
+        char *path, *dangling;
+
+        g_assert_cmpint(config_read_interfaces_full(f->dir, &entries, &n, &refused, &n_refused, NULL, NULL), ==, 0);
+        g_assert_cmpuint(n, ==, 0);
+        g_assert_cmpuint(n_refused, ==, 0);
+
+        g_free(put(f, "interfaces/good.conf", "[Interface]\nDevice=eth1\n", -1));
+        g_free(put(f, "interfaces/broken.conf", "[Interface]\nDevice=ppp0\nEnabeld=yes\n", -1));
+        g_free(put(f, "interfaces/nodevice.conf", "[Interface]\n", -1));
+        g_free(put(f, "interfaces/bad name.conf", "[Interface]\nDevice=ppp1\n", -1));
+        g_free(put(f, "interfaces/.hidden.conf", "[Interface]\nDevice=ppp1\n", -1));
+        path = g_build_filename(f->idir, "adir.conf", NULL);
+        g_assert_cmpint(g_mkdir(path, 0755), ==, 0);
+        g_free(path);
+        dangling = g_build_filename(f->idir, "gone.conf", NULL);
+        g_assert_cmpint(symlink("/nonexistent/wand-test", dangling), ==, 0);
+
+        g_assert_cmpint(config_read_interfaces_full(f->dir, &entries, &n, &refused, &n_refused, NULL, NULL), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(entries[0].name, ==, "good");
+        for (size_t i = 0; i < n_refused; i++)
+                g_test_message("refused: %s (%s): %s", refused[i].file, refused[i].name ?: "-", refused[i].why);
+        g_assert_cmpuint(n_refused, ==, 4);
+        g_assert_true(g_str_has_suffix(refused[0].file, "/interfaces/\"bad name.conf\""));
+        g_assert_null(refused[0].name);
+        g_assert_true(g_str_has_prefix(refused[0].why, "the name is not a valid interface name"));
+        g_assert_true(g_str_has_suffix(refused[1].file, "/interfaces/adir.conf"));
+        g_assert_cmpstr(refused[1].name, ==, "adir");
+        g_assert_cmpstr(refused[1].why, ==, "is a directory, not a file");
+        g_assert_true(g_str_has_suffix(refused[2].file, "/interfaces/broken.conf"));
+        g_assert_cmpstr(refused[2].name, ==, "broken");
+        g_assert_cmpstr(refused[2].why, ==, "line 3: unknown key \"Enabeld\" in [Interface]");
+        g_assert_cmpstr(refused[3].name, ==, "nodevice");
+        g_assert_cmpstr(refused[3].why, ==, "Device= is missing");
+        config_entries_free(entries, n);
+        config_refused_free(refused, n_refused);
+        g_assert_cmpint(unlink(dangling), ==, 0);
+        g_free(dangling);
+}
+
 static void settings_full(Settings *s) {
         settings_init(s);
         s->device = strdup("ppp0");
@@ -1016,6 +1063,7 @@ static void test_set_enabled_read_only(Fixture *f, gconstpointer data) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
+        ADD("read-interfaces-refused", test_read_interfaces_refused);
         ADD("interface/every-key", test_interface_every_key);
         ADD("interface/defaults", test_interface_defaults);
         ADD("interface/booleans", test_interface_booleans);

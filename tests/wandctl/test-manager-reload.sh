@@ -59,4 +59,16 @@ expect_no_out '^gone '
 wt_ctl reload extra
 expect_status 2
 
+wt_log "reload: a file that does not load is named, and its interface kept"
+printf '[Interface]\nDevice=wan0\nEnabled=maybe\n' >"$wt_dir/config/interfaces/wan5.conf"
+wt_ctl reload
+expect_status 0
+expect_err "^Not loaded \(what it configures stays as it was\): $wt_dir/config/interfaces/wan5\.conf: line 3: \"maybe\" is not a boolean"
+wt_ctl list --no-legend
+expect_out '^wan5 +wan0 '
+rm "$wt_dir/config/interfaces/wan5.conf"
+wt_ctl reload
+expect_status 0
+expect_empty_err
+
 wt_finish
