@@ -3,7 +3,11 @@
  * GetDeviceByIpIface, networkd's GetLinkByName), then its property read and
  * its PropertiesChanged followed; every call goes out with auto-start off,
  * and the managers' names are watched, so a manager that is not running is
- * never started by wand and one that starts later is noticed. */
+ * never started by wand and one that starts later is noticed.
+ *
+ * A signal is believed only from the bus driver (NameOwnerChanged) or from
+ * the unique name the driver said owns the manager's name (bus-sender.h):
+ * any local user can send wand a PropertiesChanged. */
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -14,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bus-sender.h"
 #include "link-owners.h"
 #include "log.h"
 #include "macro.h"
@@ -70,8 +75,10 @@ struct Watched {
 struct LinkOwners {
         sd_bus *bus;
         char *runtime_dir, *networkd_dir;
-        bool present[_PEER_MAX];
-        sd_bus_slot *owner_match[_PEER_MAX], *has_owner[_PEER_MAX];
+        /* The unique name that owns each manager's name, as the bus driver
+         * said; NULL: it is not running (or not known yet). */
+        char *owner[_PEER_MAX];
+        sd_bus_slot *owner_match[_PEER_MAX], *get_owner[_PEER_MAX];
         sd_bus_slot *nm_devices_match[2];
         Watched *watched; /* all, for the walks */
         void *tree;       /* tsearch tree of Watched* by device: each state change asks */
@@ -298,6 +305,12 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         Peer *p = userdata;
         const char *iface;
 
+        if (!bus_message_from(m, p->watched->owners->owner[p->kind])) {
+                log_debug("Ignoring PropertiesChanged of %s from %s: %s is not the owner of %s.", p->watched->device,
+                          strna(sd_bus_message_get_sender(m)), strna(sd_bus_message_get_sender(m)),
+                          peer_info[p->kind].bus);
+                return 0;
+        }
         if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, peer_iface(p->kind)))
                 return 0;
         if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
@@ -361,7 +374,7 @@ static void peer_lookup(Peer *p) {
         int r;
 
         peer_forget(p);
-        if (!o->present[p->kind]) {
+        if (!o->owner[p->kind]) {
                 watched_update(p->watched);
                 return;
         }
@@ -403,7 +416,7 @@ static int on_claim_done(sd_bus_message *reply, void *userdata, sd_bus_error *re
 static void networkd_reload(Peer *p) {
         int r;
 
-        if (!p->watched->owners->present[PEER_ND])
+        if (!p->watched->owners->owner[PEER_ND])
                 return;
         r = call_async(p->watched->owners, &p->claim, ND_BUS, ND_PATH, ND_MANAGER_IFACE, "Reload", on_claim_done, p,
                        NULL);
@@ -414,7 +427,7 @@ static void networkd_reload(Peer *p) {
 static void nm_set_managed(Peer *p, bool managed) {
         int r;
 
-        if (!p->path || !p->watched->owners->present[PEER_NM])
+        if (!p->path || !p->watched->owners->owner[PEER_NM])
                 return;
         r = call_async(p->watched->owners, &p->claim, NM_BUS, p->path, PROPERTIES_IFACE, "Set", on_claim_done, p, "ssv",
                        NM_DEVICE_IFACE, "Managed", "b", (int) managed);
@@ -479,13 +492,25 @@ void link_owners_claim(LinkOwners *o, const char *device, bool claim) {
 
 /* ── the managers coming and going ─────────────────────────────────────── */
 
-static void peer_present(LinkOwners *o, PeerKind kind, bool present) {
-        if (o->present[kind] == present)
+/* The bus driver said who owns a manager's name now (NULL or "": nobody). */
+static void peer_owner_set(LinkOwners *o, PeerKind kind, const char *owner) {
+        _cleanup_free_ char *old = NULL;
+
+        if (isempty(owner))
+                owner = NULL;
+        if (streq_ptr(o->owner[kind], owner))
                 return;
-        o->present[kind] = present;
-        log_info("%s %s the bus.", peer_info[kind].label, present ? "is on" : "left");
-        /* Back: it may have forgotten what it was asked (NetworkManager
-         * forgets Managed=false), so everything is asked again. */
+        old = o->owner[kind];
+        o->owner[kind] = owner ? strdup(owner) : NULL;
+        if (owner && !o->owner[kind])
+                log_oom(); /* then it is taken for gone: what it says is not believed */
+        if (o->owner[kind])
+                log_info("%s is on the bus (%s).", peer_info[kind].label, o->owner[kind]);
+        else
+                log_info("%s left the bus.", peer_info[kind].label);
+        /* Back, or another process: it may have forgotten what it was asked
+         * (NetworkManager forgets Managed=false), so everything is asked
+         * again. */
         refresh_all(o, kind);
 }
 
@@ -493,31 +518,54 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         LinkOwners *o = userdata;
         const char *name, *old_owner, *new_owner;
 
+        if (!bus_message_from_driver(m)) {
+                log_debug("Ignoring NameOwnerChanged from %s: only the bus sends it.",
+                          strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
         for (PeerKind k = 0; k < _PEER_MAX; k++)
                 if (streq(name, peer_info[k].bus))
-                        peer_present(o, k, !isempty(new_owner));
+                        peer_owner_set(o, k, new_owner);
         return 0;
 }
 
-static int on_has_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static int on_get_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         LinkOwners *o = userdata;
-        int has = 0;
+        const char *owner = NULL;
 
         for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->has_owner[k] == sd_bus_get_current_slot(o->bus)) {
-                        o->has_owner[k] = sd_bus_slot_unref(o->has_owner[k]);
-                        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "b", &has) >= 0)
-                                peer_present(o, k, has);
+                if (o->get_owner[k] == sd_bus_get_current_slot(o->bus)) {
+                        o->get_owner[k] = sd_bus_slot_unref(o->get_owner[k]);
+                        /* NameHasNoOwner: not running. */
+                        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "s", &owner) >= 0)
+                                peer_owner_set(o, k, owner);
                 }
         return 0;
 }
 
-static int on_nm_devices_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        /* A device came or went: which one is in the path; asking again is
-         * simpler, and rare. */
-        refresh_all(userdata, PEER_NM);
+/* A device came or went at NetworkManager: a device of ours it did not
+ * have may have come, one it had may have gone. Only those are asked about
+ * again. */
+static int on_nm_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        LinkOwners *o = userdata;
+        bool added = streq_ptr(sd_bus_message_get_member(m), "DeviceAdded");
+        const char *path;
+
+        if (!bus_message_from(m, o->owner[PEER_NM])) {
+                log_debug("Ignoring %s from %s: it is not the owner of " NM_BUS ".",
+                          strna(sd_bus_message_get_member(m)), strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
+        if (sd_bus_message_read(m, "o", &path) < 0)
+                return 0;
+        for (Watched *w = o->watched; w; w = w->next) {
+                Peer *p = &w->peers[PEER_NM];
+
+                if (added ? !p->path : streq_ptr(p->path, path))
+                        peer_lookup(p);
+        }
         return 0;
 }
 
@@ -541,23 +589,24 @@ int link_owners_new(LinkOwners **ret, sd_bus *bus, const char *runtime_dir, cons
                 _cleanup_free_ char *match = NULL;
 
                 if (asprintf(&match,
-                             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                             "type='signal',sender='" BUS_DRIVER "',path='/org/freedesktop/DBus',"
                              "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
                              peer_info[k].bus) < 0)
                         r = -ENOMEM;
                 if (r >= 0)
                         r = sd_bus_add_match_async(bus, &o->owner_match[k], match, on_name_owner_changed, NULL, o);
+                /* Who owns it: its signals are believed from that name only. */
                 if (r >= 0)
-                        r = sd_bus_call_method_async(bus, &o->has_owner[k], "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                     "org.freedesktop.DBus", "NameHasOwner", on_has_owner, o, "s",
+                        r = sd_bus_call_method_async(bus, &o->get_owner[k], BUS_DRIVER, "/org/freedesktop/DBus",
+                                                     BUS_DRIVER, "GetNameOwner", on_get_owner, o, "s",
                                                      peer_info[k].bus);
         }
         if (r >= 0)
                 r = sd_bus_match_signal_async(bus, &o->nm_devices_match[0], NM_BUS, NM_PATH, NM_IFACE, "DeviceAdded",
-                                              on_nm_devices_changed, NULL, o);
+                                              on_nm_device, NULL, o);
         if (r >= 0)
                 r = sd_bus_match_signal_async(bus, &o->nm_devices_match[1], NM_BUS, NM_PATH, NM_IFACE, "DeviceRemoved",
-                                              on_nm_devices_changed, NULL, o);
+                                              on_nm_device, NULL, o);
         if (r < 0) {
                 link_owners_free(o);
                 return r;
@@ -589,7 +638,8 @@ LinkOwners *link_owners_free(LinkOwners *o) {
         }
         for (PeerKind k = 0; k < _PEER_MAX; k++) {
                 sd_bus_slot_unref(o->owner_match[k]);
-                sd_bus_slot_unref(o->has_owner[k]);
+                sd_bus_slot_unref(o->get_owner[k]);
+                free(o->owner[k]);
         }
         for (size_t k = 0; k < ELEMENTSOF(o->nm_devices_match); k++)
                 sd_bus_slot_unref(o->nm_devices_match[k]);
@@ -628,7 +678,7 @@ int link_owners_watch(LinkOwners *o, const char *device) {
         w->next = o->watched;
         o->watched = w;
         for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->present[k])
+                if (o->owner[k])
                         peer_lookup(&w->peers[k]);
         return 0;
 }

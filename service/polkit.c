@@ -14,6 +14,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "bus-sender.h"
 #include "log.h"
 #include "macro.h"
 #include "polkit.h"
@@ -543,6 +544,13 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         PolkitRegistry *reg = userdata;
         const char *name, *old_owner, *new_owner;
 
+        /* Anyone may send wand this signal: believed, it would cancel
+         * another user's check and leave that call without an answer. */
+        if (!bus_message_from_driver(m)) {
+                log_debug("Ignoring NameOwnerChanged from %s: only the bus sends it.",
+                          strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
         if (name[0] != ':' || !isempty(new_owner))
