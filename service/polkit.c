@@ -26,19 +26,13 @@
 /* An authentication agent may wait for a password for minutes. */
 #define INTERACTIVE_TIMEOUT_USEC (10ULL * 60 * 1000000)
 
-/* dbus-daemon lets wand wait for at most 128 replies at once (the system
- * bus's max_replies_per_connection); past that it refuses wand's calls, to
- * polkit and to the bus alike. Every check waiting at polkit holds one of
- * them; uid lookups (one per caller at a time) are counted with them, to be
- * safe (dbus-daemon does not count calls to itself, another bus may). So
- * that no caller takes them all: 16 stay for wand's own calls
- * (CancelCheckAuthorization and what may come); lookups and checks share
- * the other 112, checks at most 96 of them, so that lookups - and root,
- * which needs nothing more - get through; and one uid has at most 16 checks
+/* Every check waiting at polkit holds one of the replies dbus-daemon lets
+ * wand wait for; uid lookups (one per caller at a time) are counted too, to
+ * be safe (dbus-daemon does not count calls to itself, another bus may).
+ * Both draw on the budget wand shares with its questions to NetworkManager
+ * (bus-budget.h), checks at most 96 of it. And one uid has at most 16 checks
  * waiting, so that six users fit at their maximum. Per uid, not per
  * connection: connections are free to open. */
-#define MAX_OUTSTANDING 112
-#define MAX_CHECKS 96
 #define MAX_CHECKS_PER_UID 16
 
 typedef enum QueryPhase {
@@ -84,6 +78,7 @@ typedef struct UidCacheEntry {
 
 struct PolkitRegistry {
         sd_bus *bus;
+        BusBudget *budget;
         UidCacheEntry uid_cache[UID_CACHE_SIZE];
         size_t uid_cache_next;
         void *uid_tree; /* tsearch tree of UidCacheEntry* by sender */
@@ -100,13 +95,14 @@ struct PolkitRegistry {
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
-int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus, BusBudget *budget) {
         PolkitRegistry *reg = calloc(1, sizeof(*reg));
         int r;
 
         if (!reg)
                 return -ENOMEM;
         reg->bus = sd_bus_ref(bus);
+        reg->budget = budget;
         r = sd_bus_add_filter(bus, &reg->filter_slot, on_message, reg);
         /* Callers that leave while polkit decides: one watch for all, set
          * before any check is sent. The bus handles our messages in order,
@@ -128,6 +124,26 @@ int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
         return 0;
 }
 
+/* The phases that wait for an answer, and the use of the budget each holds. */
+static int phase_use(QueryPhase phase) {
+        return phase == QUERY_ASK_UID      ? BUS_BUDGET_CALLER
+               : phase == QUERY_ASK_POLKIT ? BUS_BUDGET_CHECK
+                                           : -1;
+}
+
+static void phase_count(PolkitRegistry *reg, QueryPhase phase, bool enter) {
+        int use = phase_use(phase);
+
+        if (enter)
+                reg->n_phase[phase]++;
+        else
+                reg->n_phase[phase]--;
+        if (use >= 0 && enter)
+                bus_budget_take(reg->budget, use);
+        else if (use >= 0)
+                bus_budget_release(reg->budget, use);
+}
+
 static void query_free(Query *q) {
         if (!q)
                 return;
@@ -135,7 +151,7 @@ static void query_free(Query *q) {
                 if (*p == q) {
                         *p = q->next;
                         q->registry->n--;
-                        q->registry->n_phase[q->phase]--;
+                        phase_count(q->registry, q->phase, false);
                         q->registry->n_redispatched -= q->redispatched;
                         break;
                 }
@@ -152,8 +168,8 @@ static void query_free(Query *q) {
 }
 
 static void query_set_phase(Query *q, QueryPhase phase) {
-        q->registry->n_phase[q->phase]--;
-        q->registry->n_phase[phase]++;
+        phase_count(q->registry, q->phase, false);
+        phase_count(q->registry, phase, true);
         q->phase = phase;
 }
 
@@ -483,20 +499,24 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
  * yet, so a lookup first, unless one is under way); otherwise -ENOBUFS, and
  * *ret_message (NULL when out of memory) says why and what to do. */
 static int over_limit(PolkitRegistry *reg, const char *sender, const uint32_t *uid, char **ret_message) {
-        size_t lookups = reg->n_phase[QUERY_ASK_UID], checks = reg->n_phase[QUERY_ASK_POLKIT], mine = 0;
+        size_t checks = reg->n_phase[QUERY_ASK_POLKIT], mine = 0;
         int r;
 
         *ret_message = NULL;
         if (!uid) {
-                if (lookups + checks < MAX_OUTSTANDING || query_find_sender(reg, sender, QUERY_ASK_UID))
+                if (bus_budget_has_room(reg->budget, BUS_BUDGET_CALLER) || query_find_sender(reg, sender, QUERY_ASK_UID))
                         return 0;
-                r = asprintf(ret_message, "wand is waiting for %zu answers about other callers, as many as it allows; "
+                r = asprintf(ret_message, "wand is waiting for %zu answers on the bus, as many as it allows; "
                                           "call again in a moment.",
-                             lookups + checks);
-        } else if (checks >= MAX_CHECKS)
-                r = asprintf(ret_message, "%d authorization checks are waiting for polkit, as many as wand allows; "
+                             reg->budget->total);
+        } else if (checks >= bus_budget_share(BUS_BUDGET_CHECK))
+                r = asprintf(ret_message, "%zu authorization checks are waiting for polkit, as many as wand allows; "
                                           "call again when some have been answered.",
-                             MAX_CHECKS);
+                             checks);
+        else if (!bus_budget_has_room(reg->budget, BUS_BUDGET_CHECK))
+                r = asprintf(ret_message, "wand is waiting for %zu answers on the bus, as many as it allows; "
+                                          "call again in a moment.",
+                             reg->budget->total);
         else {
                 for (Query *q = reg->queries; q; q = q->next)
                         mine += q->phase == QUERY_ASK_POLKIT && q->uid == *uid;

@@ -15,10 +15,12 @@
 #include <systemd/sd-bus.h>
 
 #include "audit.h"
+#include "bus-budget.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
 
-int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus);
+/* budget: shared with wand's other calls; must outlive the registry. */
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus, BusBudget *budget);
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
 
 /* details: NULL or a NULL-terminated list of key, value, key, value, ….
