@@ -50,7 +50,8 @@ typedef struct Query {
         char *action;
         char **details; /* key, value, …, NULL */
         char *sender;
-        uint32_t uid;          /* once known */
+        uint32_t uid, pid;     /* once known: learned before the check, kept for the audit trail */
+        bool known;
         char cancellation_id[64];
         bool interactive;
         QueryPhase phase;
@@ -70,6 +71,23 @@ typedef struct Query {
  * entry goes next; a tree finds them. */
 #define UID_CACHE_SIZE 1024
 
+/* A call authorized whose result is still to be written in the audit trail:
+ * who sent it, as the bus said when it was decided. Not the cache above,
+ * which a thousand other callers may have emptied by the time a Connect()
+ * ends. Keyed by sender and cookie, which together name one call forever;
+ * no reference to the message is kept. A call that ends without a result
+ * entry (an internal error) leaves its entry behind: past DECIDED_MAX, the
+ * oldest go, and their result falls back to the cache. Only authorized
+ * calls are recorded, so no caller without rights can push one out. */
+#define DECIDED_MAX 4096
+
+typedef struct Decided {
+        char *sender;
+        uint64_t cookie;
+        uint32_t uid, pid;
+        struct Decided *older, *newer;
+} Decided;
+
 typedef struct UidCacheEntry {
         char *sender;
         uint32_t uid;
@@ -82,6 +100,9 @@ struct PolkitRegistry {
         UidCacheEntry uid_cache[UID_CACHE_SIZE];
         size_t uid_cache_next;
         void *uid_tree; /* tsearch tree of UidCacheEntry* by sender */
+        void *decided_tree; /* tsearch tree of Decided* */
+        Decided *decided_oldest, *decided_newest;
+        size_t n_decided;
         Query *queries;
         uint64_t counter;
         size_t n;
@@ -188,13 +209,95 @@ static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
         return e ? &e->uid : NULL;
 }
 
-void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
+/* Who sent call, from the cache (unknown once pushed out). */
+static void caller_from_cache(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
         const char *sender = sd_bus_message_get_sender(call);
         const UidCacheEntry *e = sender ? uid_cache_find(reg, sender) : NULL;
 
         *ret = (AuditCaller) { .name = strna(sender) };
         if (e)
                 *ret = (AuditCaller) { .name = sender, .known = true, .uid = e->uid, .pid = e->pid };
+}
+
+static int decided_compare(const void *a, const void *b) {
+        const Decided *x = a, *y = b;
+
+        if (x->cookie != y->cookie)
+                return x->cookie < y->cookie ? -1 : 1;
+        return strcmp(x->sender, y->sender);
+}
+
+static Decided *decided_find(PolkitRegistry *reg, sd_bus_message *call) {
+        Decided key = { .sender = (char *) sd_bus_message_get_sender(call) };
+        void **p;
+
+        if (!key.sender || sd_bus_message_get_cookie(call, &key.cookie) < 0)
+                return NULL;
+        p = tfind(&key, &reg->decided_tree, decided_compare);
+        return p ? *(Decided **) p : NULL;
+}
+
+static void decided_free(PolkitRegistry *reg, Decided *d) {
+        (void) tdelete(d, &reg->decided_tree, decided_compare);
+        if (d->older)
+                d->older->newer = d->newer;
+        else
+                reg->decided_oldest = d->newer;
+        if (d->newer)
+                d->newer->older = d->older;
+        else
+                reg->decided_newest = d->older;
+        reg->n_decided--;
+        free(d->sender);
+        free(d);
+}
+
+/* call was authorized: keep who sent it for its result, if it has one. */
+static void decided_put(PolkitRegistry *reg, sd_bus_message *call, const AuditCaller *caller) {
+        Decided *d;
+
+        if (!caller->known || !audit_has_result(call))
+                return;
+        d = decided_find(reg, call);
+        if (d) {
+                d->uid = caller->uid;
+                d->pid = caller->pid;
+                return;
+        }
+        d = calloc(1, sizeof(*d));
+        if (!d || !(d->sender = strdup(caller->name)) || sd_bus_message_get_cookie(call, &d->cookie) < 0 ||
+            !tsearch(d, &reg->decided_tree, decided_compare)) {
+                if (d)
+                        free(d->sender);
+                free(d);
+                log_oom();
+                return;
+        }
+        d->uid = caller->uid;
+        d->pid = caller->pid;
+        d->older = reg->decided_newest;
+        if (d->older)
+                d->older->newer = d;
+        else
+                reg->decided_oldest = d;
+        reg->decided_newest = d;
+        if (++reg->n_decided > DECIDED_MAX) {
+                log_debug("More than %d authorized calls are waiting for their result; the oldest one's caller "
+                          "will be looked up when it ends.",
+                          DECIDED_MAX);
+                decided_free(reg, reg->decided_oldest);
+        }
+}
+
+void polkit_take_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
+        Decided *d = decided_find(reg, call);
+
+        if (!d) {
+                caller_from_cache(reg, call, ret);
+                return;
+        }
+        *ret = (AuditCaller) { .name = sd_bus_message_get_sender(call), .known = true, .uid = d->uid, .pid = d->pid };
+        decided_free(reg, d);
 }
 
 static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid, uint32_t pid) {
@@ -231,6 +334,8 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (reg->n > 0)
                 log_info("Exiting with %zu authorization check%s still open.", reg->n, reg->n == 1 ? "" : "s");
         tdestroy(reg->uid_tree, free_nothing); /* the ring owns the entries */
+        while (reg->decided_oldest)
+                decided_free(reg, reg->decided_oldest);
         for (size_t k = 0; k < UID_CACHE_SIZE; k++)
                 free(reg->uid_cache[k].sender);
         while (reg->queries)
@@ -410,7 +515,7 @@ static int ask_polkit(Query *q) {
                                  q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
 }
 
-static int decide_for_uid(Query *q, uint32_t uid);
+static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid);
 
 /* The oldest query of sender in phase (the list has the newest first). */
 static Query *query_find_sender(PolkitRegistry *reg, const char *sender, QueryPhase phase) {
@@ -467,14 +572,13 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         PolkitRegistry *reg = q->registry;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         char sender[256]; /* a bus name has at most 255 characters; q may go */
-        uint32_t uid = 0;
+        uint32_t uid = 0, pid = 0;
         int r = 0;
 
         q->call_slot = sd_bus_slot_unref(q->call_slot);
         query_set_phase(q, QUERY_WAIT_UID);
         snprintf(sender, sizeof(sender), "%s", q->sender);
         if (!e) {
-                uint32_t pid = 0;
                 r = read_credentials(reply, &uid, &pid);
                 if (r >= 0)
                         uid_cache_put(reg, sender, uid, pid);
@@ -491,7 +595,7 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                 else if (r < 0)
                         query_deny(w, -EACCES, "Could not identify the caller.");
                 else
-                        (void) decide_for_uid(w, uid);
+                        (void) decide_for_uid(w, uid, pid);
         return 0;
 }
 
@@ -532,16 +636,18 @@ static int over_limit(PolkitRegistry *reg, const char *sender, const uint32_t *u
         return -ENOBUFS;
 }
 
-static int decide_for_uid(Query *q, uint32_t uid) {
+static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid) {
         _cleanup_free_ char *limit = NULL;
         int r;
 
+        q->uid = uid;
+        q->pid = pid;
+        q->known = true;
         if (uid == 0) {
                 q->root = true;
                 query_done(q, 1, NULL);
                 return 0;
         }
-        q->uid = uid;
         r = over_limit(q->registry, q->sender, &uid, &limit);
         if (r < 0) {
                 log_debug("%s (uid %" PRIu32 ") refused: %s", q->sender, uid, strempty(limit));
@@ -589,7 +695,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                       const uint32_t *uid) {
+                       const UidCacheEntry *known) {
         Query *q;
         size_t n = 0;
         int r;
@@ -617,9 +723,11 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
         snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
-        if (uid) {
+        if (known) {
                 /* A caller we know and who is not root: straight to polkit. */
-                q->uid = *uid;
+                q->uid = known->uid;
+                q->pid = known->pid;
+                q->known = true;
                 r = ask_polkit(q);
                 if (r < 0)
                         goto fail;
@@ -651,13 +759,13 @@ static const char *detail(const char *const *details, const char *key) {
         return NULL;
 }
 
-/* A decision for the audit trail, with what the bus told of the caller. */
-static void audit(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                  AuditVerdict verdict, const char *why) {
-        AuditCaller caller;
-
-        polkit_caller(reg, call, &caller);
-        audit_decision(call, &caller, action, detail(details, "interface"), verdict, why);
+/* A decision for the audit trail, with what the bus told of the caller
+ * before it was decided; kept for the result when it is a yes. */
+static void audit(PolkitRegistry *reg, sd_bus_message *call, const AuditCaller *caller, const char *action,
+                  const char *const *details, AuditVerdict verdict, const char *why) {
+        audit_decision(call, caller, action, detail(details, "interface"), verdict, why);
+        if (verdict == AUDIT_VERDICT_ROOT || verdict == AUDIT_VERDICT_AUTHORIZED)
+                decided_put(reg, call, caller);
 }
 
 /* Was polkit asked exactly this? The handler reads the state again after the
@@ -677,7 +785,8 @@ static bool query_asked(const Query *q, const char *action, const char *const *d
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error) {
         _cleanup_free_ char *limit = NULL;
-        const uint32_t *uid;
+        const UidCacheEntry *known;
+        AuditCaller caller;
         Query *q;
         int r;
 
@@ -696,7 +805,8 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                                                  : r == -ENOBUFS    ? SD_BUS_ERROR_LIMITS_EXCEEDED
                                                                     : SD_BUS_ERROR_ACCESS_DENIED,
                                                  q->message ?: "Access denied.");
-                        audit(reg, call, action, details,
+                        caller = (AuditCaller) { .name = q->sender, .known = q->known, .uid = q->uid, .pid = q->pid };
+                        audit(reg, call, &caller, action, details,
                               r > 0 ? (q->root ? AUDIT_VERDICT_ROOT : AUDIT_VERDICT_AUTHORIZED)
                               : r == -EKEYREJECTED ? AUDIT_VERDICT_CHALLENGE
                               : r == -ENOBUFS      ? AUDIT_VERDICT_LIMIT
@@ -710,20 +820,21 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                 query_free(q);
         }
 
-        uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
-        if (uid && *uid == 0) {
-                audit(reg, call, action, details, AUDIT_VERDICT_ROOT, NULL);
+        known = uid_cache_find(reg, sd_bus_message_get_sender(call));
+        caller_from_cache(reg, call, &caller);
+        if (known && known->uid == 0) {
+                audit(reg, call, &caller, action, details, AUDIT_VERDICT_ROOT, NULL);
                 return 1;
         }
 
-        r = over_limit(reg, sd_bus_message_get_sender(call), uid, &limit);
+        r = over_limit(reg, sd_bus_message_get_sender(call), known ? &known->uid : NULL, &limit);
         if (r < 0) {
                 const char *why = limit ?: "Too many authorization checks are waiting for polkit; call again later.";
-                audit(reg, call, action, details, AUDIT_VERDICT_LIMIT, why);
+                audit(reg, call, &caller, action, details, AUDIT_VERDICT_LIMIT, why);
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, why);
         }
 
-        r = query_start(reg, call, action, details, uid);
+        r = query_start(reg, call, action, details, known);
         if (r < 0) {
                 log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
                 return sd_bus_error_set_errnof(error, r, "Could not check authorization: %s", strerror(-r));

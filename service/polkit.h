@@ -33,6 +33,7 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
 /* Number of checks in flight (for tests and the hostile-client figures). */
 size_t polkit_pending(PolkitRegistry *reg);
 
-/* Who sent call, as far as the bus has told (see AuditCaller). Every caller
- * whose call was decided is known, until a thousand others push it out. */
-void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret);
+/* Who sent call, for its result in the audit trail: for an authorized call,
+ * as the bus told before it was decided (however many callers came since);
+ * forgotten then. Otherwise as far as the bus has told (see AuditCaller). */
+void polkit_take_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret);
