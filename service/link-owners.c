@@ -451,9 +451,8 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         const char *iface;
 
         if (!bus_message_from(m, p->watched->owners->owner[p->kind])) {
-                log_debug("Ignoring PropertiesChanged of %s from %s: %s is not the owner of %s.", p->watched->device,
-                          strna(sd_bus_message_get_sender(m)), strna(sd_bus_message_get_sender(m)),
-                          peer_info[p->kind].bus);
+                log_debug("Ignoring PropertiesChanged of %s from %s: not the owner of %s.", p->watched->device,
+                          strna(sd_bus_message_get_sender(m)), peer_info[p->kind].bus);
                 return 0;
         }
         if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, peer_iface(p->kind)))
@@ -755,7 +754,7 @@ static int on_nm_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         const char *path;
 
         if (!bus_message_from(m, o->owner[PEER_NM])) {
-                log_debug("Ignoring %s from %s: it is not the owner of " NM_BUS ".",
+                log_debug("Ignoring %s from %s: not the owner of " NM_BUS ".",
                           strna(sd_bus_message_get_member(m)), strna(sd_bus_message_get_sender(m)));
                 return 0;
         }
