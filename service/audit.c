@@ -125,14 +125,22 @@ void audit_decision(sd_bus_message *call, const AuditCaller *caller, const char 
              mi->member, action, interface, verdicts[verdict], NULL, yes ? NULL : why);
 }
 
+bool audit_has_result(sd_bus_message *call) {
+        const MethodInfo *mi = method_info(call);
+
+        return mi && !streq(mi->member, "GetSettings"); /* reading changes nothing: its decision is logged */
+}
+
 void audit_result(sd_bus_message *call, const AuditCaller *caller, const char *interface, const sd_bus_error *error) {
         const MethodInfo *mi = method_info(call);
         bool ok = !sd_bus_error_is_set(error);
-        _cleanup_free_ char *w = who(caller), *act = mi ? what(mi, call, interface, ok) : NULL, *msg = NULL;
+        _cleanup_free_ char *w = NULL, *act = NULL, *msg = NULL;
         int r;
 
-        if (!mi || streq(mi->member, "GetSettings"))
-                return; /* reading changes nothing: its decision is logged */
+        if (!audit_has_result(call))
+                return;
+        w = who(caller);
+        act = what(mi, call, interface, ok);
         r = ok ? asprintf(&msg, "%s %s.", strna(w), strna(act))
                : asprintf(&msg, "%s could not %s: %s: %s", strna(w), strna(act), error->name, strempty(error->message));
         if (r < 0)

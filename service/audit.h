@@ -40,5 +40,9 @@ typedef enum AuditVerdict {
 void audit_decision(sd_bus_message *call, const AuditCaller *caller, const char *action, const char *interface,
                     AuditVerdict verdict, const char *why);
 
+/* Whether call gets an entry with its result (GetSettings, which changes
+ * nothing, gets only its decision). */
+bool audit_has_result(sd_bus_message *call);
+
 /* call ended: error NULL or unset for success. */
 void audit_result(sd_bus_message *call, const AuditCaller *caller, const char *interface, const sd_bus_error *error);

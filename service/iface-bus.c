@@ -70,7 +70,7 @@ int iface_bus_error(Iface *i, int r, const char *message, sd_bus_error *error) {
 void bus_audit_result(Manager *m, sd_bus_message *call, const char *interface, const sd_bus_error *error) {
         AuditCaller caller;
 
-        polkit_caller(m->polkit, call, &caller);
+        polkit_take_caller(m->polkit, call, &caller);
         audit_result(call, &caller, interface, error);
 }
 

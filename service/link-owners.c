@@ -3,7 +3,17 @@
  * GetDeviceByIpIface, networkd's GetLinkByName), then its property read and
  * its PropertiesChanged followed; every call goes out with auto-start off,
  * and the managers' names are watched, so a manager that is not running is
- * never started by wand and one that starts later is noticed. */
+ * never started by wand and one that starts later is noticed.
+ *
+ * The lookups wait their turn in a queue, a few at a time (the budget wand
+ * shares with its polkit checks, bus-budget.h), so that a thousand devices
+ * do not fill dbus-daemon's 128 pending replies. Only a manager's own "no
+ * such device" says a device is not managed; any other failure is asked
+ * again later (backing off), and what was said last holds meanwhile.
+ *
+ * A signal is believed only from the bus driver (NameOwnerChanged) or from
+ * the unique name the driver said owns the manager's name (bus-sender.h):
+ * any local user can send wand a PropertiesChanged. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-event.h>
+
+#include "bus-sender.h"
 #include "link-owners.h"
 #include "log.h"
 #include "macro.h"
@@ -29,6 +42,15 @@
 #define ND_MANAGER_IFACE "org.freedesktop.network1.Manager"
 #define ND_LINK_IFACE "org.freedesktop.network1.Link"
 #define PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
+/* Their answers for "I have no such device", the only ones that mean "not
+ * managed". (networkd has used resolved's name for it since it has one.) */
+#define NM_ERROR_UNKNOWN_DEVICE "org.freedesktop.NetworkManager.UnknownDevice"
+#define ND_ERROR_NO_SUCH_LINK "org.freedesktop.resolve1.NoSuchLink"
+
+/* A lookup that failed otherwise is asked again after 0.5 s, then 1 s, 2 s,
+ * … at most a minute apart. */
+#define RETRY_FIRST_USEC (500 * UINT64_C(1000))
+#define RETRY_MAX_USEC (60 * UINT64_C(1000000))
 
 typedef enum PeerKind {
         PEER_NM,
@@ -51,8 +73,13 @@ typedef struct Peer {
         Watched *watched;
         PeerKind kind;
         char *path;          /* its object for the device; NULL: it has none */
-        bool manages;
-        sd_bus_slot *query;  /* lookup or property read in flight */
+        bool manages;        /* as it last said: kept while it is asked again */
+        sd_bus_slot *query;  /* lookup or property read in flight: holds one call of the budget */
+        bool again;          /* asked to look up again while query was in flight */
+        bool queued;         /* in LinkOwners.queue, waiting for the budget */
+        struct Peer *queue_prev, *queue_next;
+        unsigned failures;   /* lookups in a row that failed other than "no such device" */
+        sd_event_source *retry;
         sd_bus_slot *match;  /* PropertiesChanged of path */
         sd_bus_slot *claim;  /* claim or hand-back in flight */
 } Peer;
@@ -74,10 +101,15 @@ struct Watched {
 
 struct LinkOwners {
         sd_bus *bus;
+        BusBudget *budget;
         char *runtime_dir, *networkd_dir;
-        bool present[_PEER_MAX];
-        sd_bus_slot *owner_match[_PEER_MAX], *has_owner[_PEER_MAX];
+        /* The unique name that owns each manager's name, as the bus driver
+         * said; NULL: it is not running (or not known yet). */
+        char *owner[_PEER_MAX];
+        sd_bus_slot *owner_match[_PEER_MAX], *get_owner[_PEER_MAX];
         sd_bus_slot *nm_devices_match[2];
+        Peer *queue_first, *queue_last; /* lookups waiting for the budget, oldest first */
+        sd_event_source *pump_source;
         Watched *watched; /* all, for the walks */
         void *tree;       /* tsearch tree of Watched* by device: each state change asks */
         const LinkOwnersOps *ops;
@@ -230,8 +262,9 @@ static void unused_try_release(Watched *w) {
         if (!w->unused || w->released)
                 return;
         for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->has_owner[k] || (o->present[k] && w->peers[k].query))
-                        return;
+                if (o->get_owner[k] ||
+                    (o->owner[k] && (w->peers[k].query || w->peers[k].queued || w->peers[k].retry)))
+                        return; /* its owner, or its answer (asked, queued or to be retried), is still to come */
         log_info("No interface uses %s any more: handing back what an earlier wand claimed of it.", w->device);
         claim_or_release(w);
         claim_record_save(w); /* (claimed is 0: the record goes, whatever it held) */
@@ -290,7 +323,7 @@ void link_owners_release_unused(LinkOwners *o) {
                 w->next = o->watched;
                 o->watched = w;
                 for (PeerKind k = 0; k < _PEER_MAX; k++)
-                        if (o->present[k])
+                        if (o->owner[k])
                                 peer_lookup(&w->peers[k]);
         }
         closedir(d);
@@ -363,8 +396,80 @@ static void watched_update(Watched *w) {
                 claim_or_release(w);
 }
 
-static void peer_forget(Peer *p) {
+static void queue_remove(Peer *p) {
+        LinkOwners *o = p->watched->owners;
+
+        if (!p->queued)
+                return;
+        if (p->queue_prev)
+                p->queue_prev->queue_next = p->queue_next;
+        else
+                o->queue_first = p->queue_next;
+        if (p->queue_next)
+                p->queue_next->queue_prev = p->queue_prev;
+        else
+                o->queue_last = p->queue_prev;
+        p->queue_prev = p->queue_next = NULL;
+        p->queued = false;
+}
+
+static int on_pump(sd_event_source *s, void *userdata);
+
+/* Sends what waits, on the next turn of the event loop: the budget may
+ * have room then, and a burst of requests is queued whole first. */
+static void schedule_pump(LinkOwners *o) {
+        sd_event *event;
+        int r = 0;
+
+        if (!o->queue_first)
+                return;
+        if (!o->pump_source) {
+                event = sd_bus_get_event(o->bus);
+                r = event ? sd_event_add_defer(event, &o->pump_source, on_pump, o) : -ENXIO;
+        }
+        if (r >= 0)
+                r = sd_event_source_set_enabled(o->pump_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Cannot schedule the questions to NetworkManager and systemd-networkd: %m");
+}
+
+static void queue_add(Peer *p) {
+        LinkOwners *o = p->watched->owners;
+
+        if (p->queued)
+                return;
+        p->queue_prev = o->queue_last;
+        if (o->queue_last)
+                o->queue_last->queue_next = p;
+        else
+                o->queue_first = p;
+        o->queue_last = p;
+        p->queued = true;
+        schedule_pump(o);
+}
+
+/* The budget has room again (a call of polkit.c or of ours was answered). */
+static void on_budget_room(void *userdata) {
+        schedule_pump(userdata);
+}
+
+/* p's call is answered, or no longer wanted: its share of the budget goes
+ * back. (One no longer wanted is still waited on by the bus until the
+ * manager answers, in a millisecond; 16 calls stay outside the budget.) */
+static void query_end(Peer *p) {
+        if (!p->query)
+                return;
         p->query = sd_bus_slot_unref(p->query);
+        bus_budget_release(p->watched->owners->budget, BUS_BUDGET_LOOKUP);
+}
+
+/* Not running, or it has no such device: it manages nothing of it. */
+static void peer_forget(Peer *p) {
+        query_end(p);
+        queue_remove(p);
+        p->retry = sd_event_source_disable_unref(p->retry);
+        p->again = false;
+        p->failures = 0;
         p->match = sd_bus_slot_unref(p->match);
         free(p->path);
         p->path = NULL;
@@ -389,16 +494,64 @@ static const char *peer_property(PeerKind kind) {
         return kind == PEER_NM ? "Managed" : "AdministrativeState";
 }
 
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Peer *p = userdata;
+
+        p->retry = sd_event_source_disable_unref(p->retry);
+        queue_add(p);
+        return 0;
+}
+
+/* The manager did not say (it is busy, the bus refused, no answer came):
+ * what it said last holds, and it is asked again later. */
+static void peer_failed(Peer *p, const char *what, const char *why) {
+        LinkOwners *o = p->watched->owners;
+        uint64_t usec = RETRY_FIRST_USEC;
+        sd_event *event = sd_bus_get_event(o->bus);
+        int r;
+
+        for (unsigned k = 0; k < p->failures && usec < RETRY_MAX_USEC; k++)
+                usec *= 2;
+        if (usec > RETRY_MAX_USEC)
+                usec = RETRY_MAX_USEC;
+        p->failures++;
+        log_internal(p->failures == 1 ? LOG_WARNING : LOG_DEBUG, 0,
+                     "%s did not say %s %s (%s); keeping what it said last (%s), asking again in %.1f s.",
+                     peer_info[p->kind].label, what, p->watched->device, strna(why),
+                     p->path && p->manages ? "managed" : "not managed", (double) usec / 1e6);
+        p->retry = sd_event_source_disable_unref(p->retry);
+        r = event ? sd_event_add_time_relative(event, &p->retry, CLOCK_MONOTONIC, usec, 0, on_retry, p) : -ENXIO;
+        if (r < 0)
+                log_warning_errno(r, "Cannot ask %s about %s again: %m", peer_info[p->kind].label, p->watched->device);
+}
+
+/* Asked again while its answer was on the way: the answer may be older than
+ * what changed, so it goes and the question goes out again. */
+static bool peer_asked_again(Peer *p) {
+        if (!p->again)
+                return false;
+        p->again = false;
+        query_end(p);
+        queue_add(p);
+        return true;
+}
+
 static int on_property(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Peer *p = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *contents = p->kind == PEER_NM ? "b" : "s";
 
-        p->query = sd_bus_slot_unref(p->query);
-        if (sd_bus_message_is_method_error(reply, NULL) ||
-            sd_bus_message_enter_container(reply, 'v', contents) < 0)
-                p->manages = false;
-        else
-                p->manages = peer_manages(p->kind, reply);
+        if (peer_asked_again(p))
+                return 0;
+        query_end(p);
+        /* Its object went between the lookup and now, or it failed: the
+         * lookup, later, says which. */
+        if (e || sd_bus_message_enter_container(reply, 'v', contents) < 0) {
+                peer_failed(p, "whether it manages", e ? e->name : "an answer wand cannot read");
+                return 0;
+        }
+        p->manages = peer_manages(p->kind, reply);
+        p->failures = 0;
         watched_update(p->watched);
         return 0;
 }
@@ -407,6 +560,11 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         Peer *p = userdata;
         const char *iface;
 
+        if (!bus_message_from(m, p->watched->owners->owner[p->kind])) {
+                log_debug("Ignoring PropertiesChanged of %s from %s: not the owner of %s.", p->watched->device,
+                          strna(sd_bus_message_get_sender(m)), peer_info[p->kind].bus);
+                return 0;
+        }
         if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, peer_iface(p->kind)))
                 return 0;
         if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
@@ -429,57 +587,113 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-static int on_lookup(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Peer *p = userdata;
+static bool peer_has_no_such_device(PeerKind kind, const sd_bus_error *e) {
+        return sd_bus_error_has_name(e, kind == PEER_NM ? NM_ERROR_UNKNOWN_DEVICE : ND_ERROR_NO_SUCH_LINK);
+}
+
+/* Follows path's PropertiesChanged (the object the manager named now). */
+static int peer_follow(Peer *p, const char *path) {
         LinkOwners *o = p->watched->owners;
         _cleanup_free_ char *match = NULL;
-        const char *path = NULL;
-        int32_t ifindex;
-        int r;
+        char *copy;
 
-        p->query = sd_bus_slot_unref(p->query);
-        if (sd_bus_message_is_method_error(reply, NULL)) {
-                /* It has no such device (or is gone): it does not manage it. */
-                peer_forget(p);
-                watched_update(p->watched);
+        if (streq_ptr(p->path, path) && p->match)
                 return 0;
-        }
-        r = p->kind == PEER_NM ? sd_bus_message_read(reply, "o", &path) : sd_bus_message_read(reply, "io", &ifindex, &path);
-        if (r < 0 || !(p->path = strdup(path))) {
-                peer_forget(p);
-                watched_update(p->watched);
-                return 0;
-        }
-        /* Follow it first, then read it: nothing falls in between. */
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        free(p->path);
+        p->path = copy;
+        p->match = sd_bus_slot_unref(p->match);
         if (asprintf(&match,
                      "type='signal',sender='%s',path='%s',interface='" PROPERTIES_IFACE
                      "',member='PropertiesChanged',arg0='%s'",
                      peer_info[p->kind].bus, p->path, peer_iface(p->kind)) < 0)
-                return log_oom(), 0;
-        r = sd_bus_add_match_async(o->bus, &p->match, match, on_properties_changed, NULL, p);
+                return -ENOMEM;
+        return sd_bus_add_match_async(o->bus, &p->match, match, on_properties_changed, NULL, p);
+}
+
+static int on_lookup(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Peer *p = userdata;
+        LinkOwners *o = p->watched->owners;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        sd_bus_slot *lookup;
+        const char *path = NULL;
+        int32_t ifindex;
+        int r;
+
+        if (peer_asked_again(p))
+                return 0;
+        if (e && peer_has_no_such_device(p->kind, e)) {
+                peer_forget(p);
+                watched_update(p->watched);
+                return 0;
+        }
+        r = e ? -EIO
+            : p->kind == PEER_NM ? sd_bus_message_read(reply, "o", &path)
+                                 : sd_bus_message_read(reply, "io", &ifindex, &path);
         if (r >= 0)
-                r = call_async(o, &p->query, peer_info[p->kind].bus, p->path, PROPERTIES_IFACE, "Get", on_property, p,
-                               "ss", peer_iface(p->kind), peer_property(p->kind));
-        if (r < 0)
-                log_warning_errno(r, "Cannot ask %s about %s: %m", peer_info[p->kind].label, p->watched->device);
+                r = peer_follow(p, path);
+        if (r < 0) {
+                query_end(p);
+                if (r == -ENOMEM)
+                        log_oom();
+                peer_failed(p, "where it has", e ? e->name : strerror(-r));
+                return 0;
+        }
+        /* Followed first, then read: nothing falls in between. The read
+         * takes over the lookup's share of the budget. */
+        lookup = p->query;
+        p->query = NULL;
+        r = call_async(o, &p->query, peer_info[p->kind].bus, p->path, PROPERTIES_IFACE, "Get", on_property, p, "ss",
+                       peer_iface(p->kind), peer_property(p->kind));
+        sd_bus_slot_unref(lookup);
+        if (r < 0) {
+                bus_budget_release(o->budget, BUS_BUDGET_LOOKUP);
+                peer_failed(p, "whether it manages", strerror(-r));
+        }
         return 0;
 }
 
-static void peer_lookup(Peer *p) {
+static void peer_send_lookup(Peer *p) {
         LinkOwners *o = p->watched->owners;
         int r;
 
-        peer_forget(p);
-        if (!o->present[p->kind]) {
-                watched_update(p->watched);
-                return;
-        }
         r = p->kind == PEER_NM ? call_async(o, &p->query, NM_BUS, NM_PATH, NM_IFACE, "GetDeviceByIpIface", on_lookup, p,
                                             "s", p->watched->device)
                                : call_async(o, &p->query, ND_BUS, ND_PATH, ND_MANAGER_IFACE, "GetLinkByName", on_lookup,
                                             p, "s", p->watched->device);
-        if (r < 0)
-                log_warning_errno(r, "Cannot ask %s about %s: %m", peer_info[p->kind].label, p->watched->device);
+        if (r < 0) {
+                peer_failed(p, "where it has", strerror(-r));
+                return;
+        }
+        bus_budget_take(o->budget, BUS_BUDGET_LOOKUP);
+}
+
+static int on_pump(sd_event_source *s, void *userdata) {
+        LinkOwners *o = userdata;
+
+        while (o->queue_first && bus_budget_has_room(o->budget, BUS_BUDGET_LOOKUP)) {
+                Peer *p = o->queue_first;
+
+                queue_remove(p);
+                peer_send_lookup(p);
+        }
+        return 0;
+}
+
+/* Asks the manager again about p's device, in turn. */
+static void peer_lookup(Peer *p) {
+        if (!p->watched->owners->owner[p->kind]) {
+                peer_forget(p);
+                watched_update(p->watched);
+                return;
+        }
+        p->retry = sd_event_source_disable_unref(p->retry);
+        if (p->query)
+                p->again = true;
+        else
+                queue_add(p);
 }
 
 void link_owners_refresh(LinkOwners *o, const char *device) {
@@ -512,7 +726,7 @@ static int on_claim_done(sd_bus_message *reply, void *userdata, sd_bus_error *re
 static void networkd_reload(Peer *p) {
         int r;
 
-        if (!p->watched->owners->present[PEER_ND])
+        if (!p->watched->owners->owner[PEER_ND])
                 return;
         r = call_async(p->watched->owners, &p->claim, ND_BUS, ND_PATH, ND_MANAGER_IFACE, "Reload", on_claim_done, p,
                        NULL);
@@ -523,7 +737,7 @@ static void networkd_reload(Peer *p) {
 static void nm_set_managed(Peer *p, bool managed) {
         int r;
 
-        if (!p->path || !p->watched->owners->present[PEER_NM])
+        if (!p->path || !p->watched->owners->owner[PEER_NM])
                 return;
         r = call_async(p->watched->owners, &p->claim, NM_BUS, p->path, PROPERTIES_IFACE, "Set", on_claim_done, p, "ssv",
                        NM_DEVICE_IFACE, "Managed", "b", (int) managed);
@@ -588,13 +802,25 @@ void link_owners_claim(LinkOwners *o, const char *device, bool claim) {
 
 /* ── the managers coming and going ─────────────────────────────────────── */
 
-static void peer_present(LinkOwners *o, PeerKind kind, bool present) {
-        if (o->present[kind] == present)
+/* The bus driver said who owns a manager's name now (NULL or "": nobody). */
+static void peer_owner_set(LinkOwners *o, PeerKind kind, const char *owner) {
+        _cleanup_free_ char *old = NULL;
+
+        if (isempty(owner))
+                owner = NULL;
+        if (streq_ptr(o->owner[kind], owner))
                 return;
-        o->present[kind] = present;
-        log_info("%s %s the bus.", peer_info[kind].label, present ? "is on" : "left");
-        /* Back: it may have forgotten what it was asked (NetworkManager
-         * forgets Managed=false), so everything is asked again. */
+        old = o->owner[kind];
+        o->owner[kind] = owner ? strdup(owner) : NULL;
+        if (owner && !o->owner[kind])
+                log_oom(); /* then it is taken for gone: what it says is not believed */
+        if (o->owner[kind])
+                log_info("%s is on the bus (%s).", peer_info[kind].label, o->owner[kind]);
+        else
+                log_info("%s left the bus.", peer_info[kind].label);
+        /* Back, or another process: it may have forgotten what it was asked
+         * (NetworkManager forgets Managed=false), so everything is asked
+         * again. */
         refresh_all(o, kind);
 }
 
@@ -602,44 +828,70 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         LinkOwners *o = userdata;
         const char *name, *old_owner, *new_owner;
 
+        if (!bus_message_from_driver(m)) {
+                log_debug("Ignoring NameOwnerChanged from %s: only the bus sends it.",
+                          strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
         for (PeerKind k = 0; k < _PEER_MAX; k++)
                 if (streq(name, peer_info[k].bus))
-                        peer_present(o, k, !isempty(new_owner));
+                        peer_owner_set(o, k, new_owner);
         return 0;
 }
 
-static int on_has_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static int on_get_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         LinkOwners *o = userdata;
-        int has = 0;
+        const char *owner = NULL;
 
         for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->has_owner[k] == sd_bus_get_current_slot(o->bus)) {
-                        o->has_owner[k] = sd_bus_slot_unref(o->has_owner[k]);
-                        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "b", &has) >= 0)
-                                peer_present(o, k, has);
+                if (o->get_owner[k] == sd_bus_get_current_slot(o->bus)) {
+                        o->get_owner[k] = sd_bus_slot_unref(o->get_owner[k]);
+                        /* NameHasNoOwner: not running. */
+                        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "s", &owner) >= 0)
+                                peer_owner_set(o, k, owner);
                 }
         /* (One that is not there has nothing to answer.) */
         unused_try_release_all(o);
         return 0;
 }
 
-static int on_nm_devices_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        /* A device came or went: which one is in the path; asking again is
-         * simpler, and rare. */
-        refresh_all(userdata, PEER_NM);
+/* A device came or went at NetworkManager: a device of ours it did not
+ * have may have come, one it had may have gone. Only those are asked about
+ * again. */
+static int on_nm_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        LinkOwners *o = userdata;
+        bool added = streq_ptr(sd_bus_message_get_member(m), "DeviceAdded");
+        const char *path;
+
+        if (!bus_message_from(m, o->owner[PEER_NM])) {
+                log_debug("Ignoring %s from %s: not the owner of " NM_BUS ".",
+                          strna(sd_bus_message_get_member(m)), strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
+        if (sd_bus_message_read(m, "o", &path) < 0)
+                return 0;
+        for (Watched *w = o->watched; w; w = w->next) {
+                Peer *p = &w->peers[PEER_NM];
+
+                if (added ? !p->path : streq_ptr(p->path, path))
+                        peer_lookup(p);
+        }
         return 0;
 }
 
-int link_owners_new(LinkOwners **ret, sd_bus *bus, const char *runtime_dir, const char *networkd_dir,
-                    const LinkOwnersOps *ops, void *userdata) {
+int link_owners_new(LinkOwners **ret, sd_bus *bus, BusBudget *budget, const char *runtime_dir,
+                    const char *networkd_dir, const LinkOwnersOps *ops, void *userdata) {
         LinkOwners *o = calloc(1, sizeof(*o));
         int r = 0;
 
         if (!o)
                 return -ENOMEM;
         o->bus = sd_bus_ref(bus);
+        o->budget = budget;
+        budget->room = on_budget_room;
+        budget->room_userdata = o;
         o->ops = ops;
         o->userdata = userdata;
         o->runtime_dir = strdup(runtime_dir);
@@ -652,23 +904,24 @@ int link_owners_new(LinkOwners **ret, sd_bus *bus, const char *runtime_dir, cons
                 _cleanup_free_ char *match = NULL;
 
                 if (asprintf(&match,
-                             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                             "type='signal',sender='" BUS_DRIVER "',path='/org/freedesktop/DBus',"
                              "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'",
                              peer_info[k].bus) < 0)
                         r = -ENOMEM;
                 if (r >= 0)
                         r = sd_bus_add_match_async(bus, &o->owner_match[k], match, on_name_owner_changed, NULL, o);
+                /* Who owns it: its signals are believed from that name only. */
                 if (r >= 0)
-                        r = sd_bus_call_method_async(bus, &o->has_owner[k], "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                     "org.freedesktop.DBus", "NameHasOwner", on_has_owner, o, "s",
+                        r = sd_bus_call_method_async(bus, &o->get_owner[k], BUS_DRIVER, "/org/freedesktop/DBus",
+                                                     BUS_DRIVER, "GetNameOwner", on_get_owner, o, "s",
                                                      peer_info[k].bus);
         }
         if (r >= 0)
                 r = sd_bus_match_signal_async(bus, &o->nm_devices_match[0], NM_BUS, NM_PATH, NM_IFACE, "DeviceAdded",
-                                              on_nm_devices_changed, NULL, o);
+                                              on_nm_device, NULL, o);
         if (r >= 0)
                 r = sd_bus_match_signal_async(bus, &o->nm_devices_match[1], NM_BUS, NM_PATH, NM_IFACE, "DeviceRemoved",
-                                              on_nm_devices_changed, NULL, o);
+                                              on_nm_device, NULL, o);
         if (r < 0) {
                 link_owners_free(o);
                 return r;
@@ -682,7 +935,7 @@ static void free_nothing(void *p) {
 
 static void watched_free(Watched *w) {
         for (PeerKind k = 0; k < _PEER_MAX; k++) {
-                peer_forget(&w->peers[k]);
+                peer_forget(&w->peers[k]); /* out of the queue, its share of the budget back */
                 w->peers[k].claim = sd_bus_slot_unref(w->peers[k].claim);
         }
         free(w->device);
@@ -693,6 +946,7 @@ LinkOwners *link_owners_free(LinkOwners *o) {
         if (!o)
                 return NULL;
         sd_event_source_disable_unref(o->sweep);
+        o->budget->room = NULL;
         tdestroy(o->tree, free_nothing); /* the list owns them */
         while (o->watched) {
                 Watched *w = o->watched;
@@ -701,8 +955,10 @@ LinkOwners *link_owners_free(LinkOwners *o) {
         }
         for (PeerKind k = 0; k < _PEER_MAX; k++) {
                 sd_bus_slot_unref(o->owner_match[k]);
-                sd_bus_slot_unref(o->has_owner[k]);
+                sd_bus_slot_unref(o->get_owner[k]);
+                free(o->owner[k]);
         }
+        sd_event_source_disable_unref(o->pump_source);
         for (size_t k = 0; k < ELEMENTSOF(o->nm_devices_match); k++)
                 sd_bus_slot_unref(o->nm_devices_match[k]);
         sd_bus_unref(o->bus);
@@ -747,7 +1003,7 @@ int link_owners_watch(LinkOwners *o, const char *device) {
         w->next = o->watched;
         o->watched = w;
         for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->present[k])
+                if (o->owner[k])
                         peer_lookup(&w->peers[k]);
         return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "bus-budget.h"
+
 typedef enum LinkOwner {
         LINK_OWNER_NETWORKMANAGER = 1 << 0,
         LINK_OWNER_NETWORKD = 1 << 1,
@@ -29,9 +31,10 @@ typedef struct LinkOwnersOps {
         void (*set_link_up)(const char *device, void *userdata);
 } LinkOwnersOps;
 
-/* networkd_dir: where runtime .network files go (/run/systemd/network). */
-int link_owners_new(LinkOwners **ret, sd_bus *bus, const char *runtime_dir, const char *networkd_dir,
-                    const LinkOwnersOps *ops, void *userdata);
+/* budget: shared with polkit.c, must outlive it; the lookups queue for it.
+ * networkd_dir: where runtime .network files go (/run/systemd/network). */
+int link_owners_new(LinkOwners **ret, sd_bus *bus, BusBudget *budget, const char *runtime_dir,
+                    const char *networkd_dir, const LinkOwnersOps *ops, void *userdata);
 /* Leaves every claim in place: wand is only exiting. */
 LinkOwners *link_owners_free(LinkOwners *o);
 

@@ -244,7 +244,7 @@ static int run(void) {
                 log_error_errno(r, "Failed to watch the bus connection: %m");
                 goto finish;
         }
-        r = polkit_registry_new(&m->polkit, m->bus);
+        r = polkit_registry_new(&m->polkit, m->bus, &m->bus_budget);
         if (r < 0) {
                 log_oom();
                 goto finish;

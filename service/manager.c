@@ -262,7 +262,7 @@ static void watch_slot(const void *node, VISIT which, void *data) {
 int manager_watch_link_owners(Manager *m, const char *networkd_dir) {
         int r;
 
-        r = link_owners_new(&m->link_owners, m->bus, m->runtime_dir, networkd_dir, &link_owners_ops, m);
+        r = link_owners_new(&m->link_owners, m->bus, &m->bus_budget, m->runtime_dir, networkd_dir, &link_owners_ops, m);
         if (r < 0)
                 return r;
         twalk_r(m->devices, watch_slot, m);

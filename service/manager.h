@@ -50,6 +50,7 @@ struct Manager {
         LinkOwners *link_owners; /* other network managers; NULL until the bus is there */
         Netlink *netlink;
         PolkitRegistry *polkit;
+        BusBudget bus_budget; /* the calls polkit and link_owners wait on */
         ProcessReaper *reaper; /* processes of interfaces that are gone */
 
         /* The interface files the last load or Reload refused (RefusedFiles):

@@ -14,6 +14,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "bus-sender.h"
 #include "log.h"
 #include "macro.h"
 #include "polkit.h"
@@ -25,19 +26,13 @@
 /* An authentication agent may wait for a password for minutes. */
 #define INTERACTIVE_TIMEOUT_USEC (10ULL * 60 * 1000000)
 
-/* dbus-daemon lets wand wait for at most 128 replies at once (the system
- * bus's max_replies_per_connection); past that it refuses wand's calls, to
- * polkit and to the bus alike. Every check waiting at polkit holds one of
- * them; uid lookups (one per caller at a time) are counted with them, to be
- * safe (dbus-daemon does not count calls to itself, another bus may). So
- * that no caller takes them all: 16 stay for wand's own calls
- * (CancelCheckAuthorization and what may come); lookups and checks share
- * the other 112, checks at most 96 of them, so that lookups - and root,
- * which needs nothing more - get through; and one uid has at most 16 checks
+/* Every check waiting at polkit holds one of the replies dbus-daemon lets
+ * wand wait for; uid lookups (one per caller at a time) are counted too, to
+ * be safe (dbus-daemon does not count calls to itself, another bus may).
+ * Both draw on the budget wand shares with its questions to NetworkManager
+ * (bus-budget.h), checks at most 96 of it. And one uid has at most 16 checks
  * waiting, so that six users fit at their maximum. Per uid, not per
  * connection: connections are free to open. */
-#define MAX_OUTSTANDING 112
-#define MAX_CHECKS 96
 #define MAX_CHECKS_PER_UID 16
 
 typedef enum QueryPhase {
@@ -55,7 +50,8 @@ typedef struct Query {
         char *action;
         char **details; /* key, value, …, NULL */
         char *sender;
-        uint32_t uid;          /* once known */
+        uint32_t uid, pid;     /* once known: learned before the check, kept for the audit trail */
+        bool known;
         char cancellation_id[64];
         bool interactive;
         QueryPhase phase;
@@ -75,6 +71,23 @@ typedef struct Query {
  * entry goes next; a tree finds them. */
 #define UID_CACHE_SIZE 1024
 
+/* A call authorized whose result is still to be written in the audit trail:
+ * who sent it, as the bus said when it was decided. Not the cache above,
+ * which a thousand other callers may have emptied by the time a Connect()
+ * ends. Keyed by sender and cookie, which together name one call forever;
+ * no reference to the message is kept. A call that ends without a result
+ * entry (an internal error) leaves its entry behind: past DECIDED_MAX, the
+ * oldest go, and their result falls back to the cache. Only authorized
+ * calls are recorded, so no caller without rights can push one out. */
+#define DECIDED_MAX 4096
+
+typedef struct Decided {
+        char *sender;
+        uint64_t cookie;
+        uint32_t uid, pid;
+        struct Decided *older, *newer;
+} Decided;
+
 typedef struct UidCacheEntry {
         char *sender;
         uint32_t uid;
@@ -83,9 +96,13 @@ typedef struct UidCacheEntry {
 
 struct PolkitRegistry {
         sd_bus *bus;
+        BusBudget *budget;
         UidCacheEntry uid_cache[UID_CACHE_SIZE];
         size_t uid_cache_next;
         void *uid_tree; /* tsearch tree of UidCacheEntry* by sender */
+        void *decided_tree; /* tsearch tree of Decided* */
+        Decided *decided_oldest, *decided_newest;
+        size_t n_decided;
         Query *queries;
         uint64_t counter;
         size_t n;
@@ -99,13 +116,14 @@ struct PolkitRegistry {
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
-int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus, BusBudget *budget) {
         PolkitRegistry *reg = calloc(1, sizeof(*reg));
         int r;
 
         if (!reg)
                 return -ENOMEM;
         reg->bus = sd_bus_ref(bus);
+        reg->budget = budget;
         r = sd_bus_add_filter(bus, &reg->filter_slot, on_message, reg);
         /* Callers that leave while polkit decides: one watch for all, set
          * before any check is sent. The bus handles our messages in order,
@@ -127,6 +145,26 @@ int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus) {
         return 0;
 }
 
+/* The phases that wait for an answer, and the use of the budget each holds. */
+static int phase_use(QueryPhase phase) {
+        return phase == QUERY_ASK_UID      ? BUS_BUDGET_CALLER
+               : phase == QUERY_ASK_POLKIT ? BUS_BUDGET_CHECK
+                                           : -1;
+}
+
+static void phase_count(PolkitRegistry *reg, QueryPhase phase, bool enter) {
+        int use = phase_use(phase);
+
+        if (enter)
+                reg->n_phase[phase]++;
+        else
+                reg->n_phase[phase]--;
+        if (use >= 0 && enter)
+                bus_budget_take(reg->budget, use);
+        else if (use >= 0)
+                bus_budget_release(reg->budget, use);
+}
+
 static void query_free(Query *q) {
         if (!q)
                 return;
@@ -134,7 +172,7 @@ static void query_free(Query *q) {
                 if (*p == q) {
                         *p = q->next;
                         q->registry->n--;
-                        q->registry->n_phase[q->phase]--;
+                        phase_count(q->registry, q->phase, false);
                         q->registry->n_redispatched -= q->redispatched;
                         break;
                 }
@@ -151,8 +189,8 @@ static void query_free(Query *q) {
 }
 
 static void query_set_phase(Query *q, QueryPhase phase) {
-        q->registry->n_phase[q->phase]--;
-        q->registry->n_phase[phase]++;
+        phase_count(q->registry, q->phase, false);
+        phase_count(q->registry, phase, true);
         q->phase = phase;
 }
 
@@ -171,13 +209,95 @@ static const uint32_t *uid_cache_get(PolkitRegistry *reg, const char *sender) {
         return e ? &e->uid : NULL;
 }
 
-void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
+/* Who sent call, from the cache (unknown once pushed out). */
+static void caller_from_cache(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
         const char *sender = sd_bus_message_get_sender(call);
         const UidCacheEntry *e = sender ? uid_cache_find(reg, sender) : NULL;
 
         *ret = (AuditCaller) { .name = strna(sender) };
         if (e)
                 *ret = (AuditCaller) { .name = sender, .known = true, .uid = e->uid, .pid = e->pid };
+}
+
+static int decided_compare(const void *a, const void *b) {
+        const Decided *x = a, *y = b;
+
+        if (x->cookie != y->cookie)
+                return x->cookie < y->cookie ? -1 : 1;
+        return strcmp(x->sender, y->sender);
+}
+
+static Decided *decided_find(PolkitRegistry *reg, sd_bus_message *call) {
+        Decided key = { .sender = (char *) sd_bus_message_get_sender(call) };
+        void **p;
+
+        if (!key.sender || sd_bus_message_get_cookie(call, &key.cookie) < 0)
+                return NULL;
+        p = tfind(&key, &reg->decided_tree, decided_compare);
+        return p ? *(Decided **) p : NULL;
+}
+
+static void decided_free(PolkitRegistry *reg, Decided *d) {
+        (void) tdelete(d, &reg->decided_tree, decided_compare);
+        if (d->older)
+                d->older->newer = d->newer;
+        else
+                reg->decided_oldest = d->newer;
+        if (d->newer)
+                d->newer->older = d->older;
+        else
+                reg->decided_newest = d->older;
+        reg->n_decided--;
+        free(d->sender);
+        free(d);
+}
+
+/* call was authorized: keep who sent it for its result, if it has one. */
+static void decided_put(PolkitRegistry *reg, sd_bus_message *call, const AuditCaller *caller) {
+        Decided *d;
+
+        if (!caller->known || !audit_has_result(call))
+                return;
+        d = decided_find(reg, call);
+        if (d) {
+                d->uid = caller->uid;
+                d->pid = caller->pid;
+                return;
+        }
+        d = calloc(1, sizeof(*d));
+        if (!d || !(d->sender = strdup(caller->name)) || sd_bus_message_get_cookie(call, &d->cookie) < 0 ||
+            !tsearch(d, &reg->decided_tree, decided_compare)) {
+                if (d)
+                        free(d->sender);
+                free(d);
+                log_oom();
+                return;
+        }
+        d->uid = caller->uid;
+        d->pid = caller->pid;
+        d->older = reg->decided_newest;
+        if (d->older)
+                d->older->newer = d;
+        else
+                reg->decided_oldest = d;
+        reg->decided_newest = d;
+        if (++reg->n_decided > DECIDED_MAX) {
+                log_debug("More than %d authorized calls are waiting for their result; the oldest one's caller "
+                          "will be looked up when it ends.",
+                          DECIDED_MAX);
+                decided_free(reg, reg->decided_oldest);
+        }
+}
+
+void polkit_take_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret) {
+        Decided *d = decided_find(reg, call);
+
+        if (!d) {
+                caller_from_cache(reg, call, ret);
+                return;
+        }
+        *ret = (AuditCaller) { .name = sd_bus_message_get_sender(call), .known = true, .uid = d->uid, .pid = d->pid };
+        decided_free(reg, d);
 }
 
 static void uid_cache_put(PolkitRegistry *reg, const char *sender, uint32_t uid, uint32_t pid) {
@@ -214,6 +334,8 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg) {
         if (reg->n > 0)
                 log_info("Exiting with %zu authorization check%s still open.", reg->n, reg->n == 1 ? "" : "s");
         tdestroy(reg->uid_tree, free_nothing); /* the ring owns the entries */
+        while (reg->decided_oldest)
+                decided_free(reg, reg->decided_oldest);
         for (size_t k = 0; k < UID_CACHE_SIZE; k++)
                 free(reg->uid_cache[k].sender);
         while (reg->queries)
@@ -393,7 +515,7 @@ static int ask_polkit(Query *q) {
                                  q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
 }
 
-static int decide_for_uid(Query *q, uint32_t uid);
+static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid);
 
 /* The oldest query of sender in phase (the list has the newest first). */
 static Query *query_find_sender(PolkitRegistry *reg, const char *sender, QueryPhase phase) {
@@ -450,14 +572,13 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         PolkitRegistry *reg = q->registry;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         char sender[256]; /* a bus name has at most 255 characters; q may go */
-        uint32_t uid = 0;
+        uint32_t uid = 0, pid = 0;
         int r = 0;
 
         q->call_slot = sd_bus_slot_unref(q->call_slot);
         query_set_phase(q, QUERY_WAIT_UID);
         snprintf(sender, sizeof(sender), "%s", q->sender);
         if (!e) {
-                uint32_t pid = 0;
                 r = read_credentials(reply, &uid, &pid);
                 if (r >= 0)
                         uid_cache_put(reg, sender, uid, pid);
@@ -474,7 +595,7 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                 else if (r < 0)
                         query_deny(w, -EACCES, "Could not identify the caller.");
                 else
-                        (void) decide_for_uid(w, uid);
+                        (void) decide_for_uid(w, uid, pid);
         return 0;
 }
 
@@ -482,20 +603,24 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
  * yet, so a lookup first, unless one is under way); otherwise -ENOBUFS, and
  * *ret_message (NULL when out of memory) says why and what to do. */
 static int over_limit(PolkitRegistry *reg, const char *sender, const uint32_t *uid, char **ret_message) {
-        size_t lookups = reg->n_phase[QUERY_ASK_UID], checks = reg->n_phase[QUERY_ASK_POLKIT], mine = 0;
+        size_t checks = reg->n_phase[QUERY_ASK_POLKIT], mine = 0;
         int r;
 
         *ret_message = NULL;
         if (!uid) {
-                if (lookups + checks < MAX_OUTSTANDING || query_find_sender(reg, sender, QUERY_ASK_UID))
+                if (bus_budget_has_room(reg->budget, BUS_BUDGET_CALLER) || query_find_sender(reg, sender, QUERY_ASK_UID))
                         return 0;
-                r = asprintf(ret_message, "wand is waiting for %zu answers about other callers, as many as it allows; "
+                r = asprintf(ret_message, "wand is waiting for %zu answers on the bus, as many as it allows; "
                                           "call again in a moment.",
-                             lookups + checks);
-        } else if (checks >= MAX_CHECKS)
-                r = asprintf(ret_message, "%d authorization checks are waiting for polkit, as many as wand allows; "
+                             reg->budget->total);
+        } else if (checks >= bus_budget_share(BUS_BUDGET_CHECK))
+                r = asprintf(ret_message, "%zu authorization checks are waiting for polkit, as many as wand allows; "
                                           "call again when some have been answered.",
-                             MAX_CHECKS);
+                             checks);
+        else if (!bus_budget_has_room(reg->budget, BUS_BUDGET_CHECK))
+                r = asprintf(ret_message, "wand is waiting for %zu answers on the bus, as many as it allows; "
+                                          "call again in a moment.",
+                             reg->budget->total);
         else {
                 for (Query *q = reg->queries; q; q = q->next)
                         mine += q->phase == QUERY_ASK_POLKIT && q->uid == *uid;
@@ -511,16 +636,18 @@ static int over_limit(PolkitRegistry *reg, const char *sender, const uint32_t *u
         return -ENOBUFS;
 }
 
-static int decide_for_uid(Query *q, uint32_t uid) {
+static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid) {
         _cleanup_free_ char *limit = NULL;
         int r;
 
+        q->uid = uid;
+        q->pid = pid;
+        q->known = true;
         if (uid == 0) {
                 q->root = true;
                 query_done(q, 1, NULL);
                 return 0;
         }
-        q->uid = uid;
         r = over_limit(q->registry, q->sender, &uid, &limit);
         if (r < 0) {
                 log_debug("%s (uid %" PRIu32 ") refused: %s", q->sender, uid, strempty(limit));
@@ -543,6 +670,13 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         PolkitRegistry *reg = userdata;
         const char *name, *old_owner, *new_owner;
 
+        /* Anyone may send wand this signal: believed, it would cancel
+         * another user's check and leave that call without an answer. */
+        if (!bus_message_from_driver(m)) {
+                log_debug("Ignoring NameOwnerChanged from %s: only the bus sends it.",
+                          strna(sd_bus_message_get_sender(m)));
+                return 0;
+        }
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
         if (name[0] != ':' || !isempty(new_owner))
@@ -561,7 +695,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                       const uint32_t *uid) {
+                       const UidCacheEntry *known) {
         Query *q;
         size_t n = 0;
         int r;
@@ -589,9 +723,11 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
         q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
         snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
-        if (uid) {
+        if (known) {
                 /* A caller we know and who is not root: straight to polkit. */
-                q->uid = *uid;
+                q->uid = known->uid;
+                q->pid = known->pid;
+                q->known = true;
                 r = ask_polkit(q);
                 if (r < 0)
                         goto fail;
@@ -623,13 +759,13 @@ static const char *detail(const char *const *details, const char *key) {
         return NULL;
 }
 
-/* A decision for the audit trail, with what the bus told of the caller. */
-static void audit(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                  AuditVerdict verdict, const char *why) {
-        AuditCaller caller;
-
-        polkit_caller(reg, call, &caller);
-        audit_decision(call, &caller, action, detail(details, "interface"), verdict, why);
+/* A decision for the audit trail, with what the bus told of the caller
+ * before it was decided; kept for the result when it is a yes. */
+static void audit(PolkitRegistry *reg, sd_bus_message *call, const AuditCaller *caller, const char *action,
+                  const char *const *details, AuditVerdict verdict, const char *why) {
+        audit_decision(call, caller, action, detail(details, "interface"), verdict, why);
+        if (verdict == AUDIT_VERDICT_ROOT || verdict == AUDIT_VERDICT_AUTHORIZED)
+                decided_put(reg, call, caller);
 }
 
 /* Was polkit asked exactly this? The handler reads the state again after the
@@ -649,7 +785,8 @@ static bool query_asked(const Query *q, const char *action, const char *const *d
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error) {
         _cleanup_free_ char *limit = NULL;
-        const uint32_t *uid;
+        const UidCacheEntry *known;
+        AuditCaller caller;
         Query *q;
         int r;
 
@@ -668,7 +805,8 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                                                  : r == -ENOBUFS    ? SD_BUS_ERROR_LIMITS_EXCEEDED
                                                                     : SD_BUS_ERROR_ACCESS_DENIED,
                                                  q->message ?: "Access denied.");
-                        audit(reg, call, action, details,
+                        caller = (AuditCaller) { .name = q->sender, .known = q->known, .uid = q->uid, .pid = q->pid };
+                        audit(reg, call, &caller, action, details,
                               r > 0 ? (q->root ? AUDIT_VERDICT_ROOT : AUDIT_VERDICT_AUTHORIZED)
                               : r == -EKEYREJECTED ? AUDIT_VERDICT_CHALLENGE
                               : r == -ENOBUFS      ? AUDIT_VERDICT_LIMIT
@@ -682,20 +820,21 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                 query_free(q);
         }
 
-        uid = uid_cache_get(reg, sd_bus_message_get_sender(call));
-        if (uid && *uid == 0) {
-                audit(reg, call, action, details, AUDIT_VERDICT_ROOT, NULL);
+        known = uid_cache_find(reg, sd_bus_message_get_sender(call));
+        caller_from_cache(reg, call, &caller);
+        if (known && known->uid == 0) {
+                audit(reg, call, &caller, action, details, AUDIT_VERDICT_ROOT, NULL);
                 return 1;
         }
 
-        r = over_limit(reg, sd_bus_message_get_sender(call), uid, &limit);
+        r = over_limit(reg, sd_bus_message_get_sender(call), known ? &known->uid : NULL, &limit);
         if (r < 0) {
                 const char *why = limit ?: "Too many authorization checks are waiting for polkit; call again later.";
-                audit(reg, call, action, details, AUDIT_VERDICT_LIMIT, why);
+                audit(reg, call, &caller, action, details, AUDIT_VERDICT_LIMIT, why);
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, why);
         }
 
-        r = query_start(reg, call, action, details, uid);
+        r = query_start(reg, call, action, details, known);
         if (r < 0) {
                 log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
                 /* A failure of the polkit call: denied (wand fails closed),

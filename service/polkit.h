@@ -15,10 +15,12 @@
 #include <systemd/sd-bus.h>
 
 #include "audit.h"
+#include "bus-budget.h"
 
 typedef struct PolkitRegistry PolkitRegistry;
 
-int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus);
+/* budget: shared with wand's other calls; must outlive the registry. */
+int polkit_registry_new(PolkitRegistry **ret, sd_bus *bus, BusBudget *budget);
 PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
 
 /* details: NULL or a NULL-terminated list of key, value, key, value, ….
@@ -31,6 +33,7 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
 /* Number of checks in flight (for tests and the hostile-client figures). */
 size_t polkit_pending(PolkitRegistry *reg);
 
-/* Who sent call, as far as the bus has told (see AuditCaller). Every caller
- * whose call was decided is known, until a thousand others push it out. */
-void polkit_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret);
+/* Who sent call, for its result in the audit trail: for an authorized call,
+ * as the bus told before it was decided (however many callers came since);
+ * forgotten then. Otherwise as far as the bus has told (see AuditCaller). */
+void polkit_take_caller(PolkitRegistry *reg, sd_bus_message *call, AuditCaller *ret);

@@ -2,8 +2,12 @@
 /* See robust.h. */
 #include "robust.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* ── wand's resources ─────────────────────────────────────────────────── */
@@ -83,6 +87,90 @@ robust_name_owner(WandFixture *f, const char *name)
         if (r)
                 g_variant_get(r, "(s)", &owner);
         return owner;
+}
+
+/* ── raw connections ──────────────────────────────────────────────────── */
+
+int
+raw_connect(const char *address, uid_t uid)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        g_autofree char *uid_str = g_strdup_printf("%u", (unsigned) uid);
+        g_autoptr(GString) auth = g_string_new(NULL);
+        const char *p;
+        char buf[512];
+        int fd, r;
+        ssize_t n;
+        gsize len;
+        gboolean abstract;
+
+        p = strstr(address, "path=");
+        abstract = !p;
+        if (!p)
+                p = strstr(address, "abstract=");
+        g_assert_nonnull(p);
+        p = strchr(p, '=') + 1;
+        len = strcspn(p, ",");
+        g_assert_cmpuint(len + 1, <, sizeof sa.sun_path);
+        memcpy(sa.sun_path + (abstract ? 1 : 0), p, len);
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(fd, >=, 0);
+        /* SO_PEERCRED records the effective uid at connect(). */
+        g_assert_cmpint(setresuid(-1, uid, -1), ==, 0);
+        r = connect(fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + len + (abstract ? 1 : 0));
+        g_assert_cmpint(setresuid(-1, 0, -1), ==, 0);
+        g_assert_cmpint(r, ==, 0);
+        /* "\0AUTH EXTERNAL <the uid's digits in hex>", then BEGIN. */
+        g_string_append_c(auth, '\0');
+        g_string_append(auth, "AUTH EXTERNAL ");
+        for (const char *d = uid_str; *d; d++)
+                g_string_append_printf(auth, "%02x", (unsigned) *d);
+        g_string_append(auth, "\r\n");
+        g_assert_cmpint(write(fd, auth->str, auth->len), ==, (gssize) auth->len);
+        n = read(fd, buf, sizeof buf - 1);
+        g_assert_cmpint(n, >, 2);
+        buf[n] = 0;
+        g_assert_true(g_str_has_prefix(buf, "OK "));
+        g_assert_cmpint(write(fd, "BEGIN\r\n", 7), ==, 7);
+        return fd;
+}
+
+void
+replace_bytes(guchar *blob, gsize size, const char *find, const char *with)
+{
+        gsize n = strlen(find);
+
+        g_assert_cmpuint(n, ==, strlen(with));
+        for (gsize k = 0; k + n <= size; k++)
+                if (memcmp(blob + k, find, n) == 0) {
+                        memcpy(blob + k, with, n);
+                        return;
+                }
+        g_assert_not_reached();
+}
+
+gboolean
+raw_wait_closed(int fd)
+{
+        gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+        guchar buf[65536];
+
+        for (;;) {
+                fd_set set;
+                struct timeval tv = { 0, 50000 };
+                ssize_t n;
+
+                FD_ZERO(&set);
+                FD_SET(fd, &set);
+                if (select(fd + 1, &set, NULL, NULL, &tv) > 0) {
+                        n = read(fd, buf, sizeof buf);
+                        if (n <= 0)
+                                return TRUE;
+                }
+                if (g_get_monotonic_time() > deadline)
+                        return FALSE;
+        }
 }
 
 /* ── the polkit double ────────────────────────────────────────────────── */

@@ -4,6 +4,8 @@
  * (so that it can die and come back), and figures printed for the record. */
 #pragma once
 
+#include <sys/types.h>
+
 #include "wand-test.h"
 
 G_BEGIN_DECLS
@@ -26,6 +28,16 @@ void robust_figure(const char *name, const char *format, ...) G_GNUC_PRINTF(2, 3
  * its memory then includes the sanitizer's quarantine, so RSS says nothing
  * about leaks (LeakSanitizer at exit does). */
 gboolean robust_sanitized(void);
+
+/* ── raw connections, for messages GDBus would not send ───────────────── */
+
+/* A connection of our own to the bus socket at address, authenticated as
+ * uid (it has not said Hello yet). */
+int raw_connect(const char *address, uid_t uid);
+/* Overwrites the first occurrence of find in blob with with (as long). */
+void replace_bytes(guchar *blob, gsize size, const char *find, const char *with);
+/* Reads until the bus closes the connection or 2 s pass; true if closed. */
+gboolean raw_wait_closed(int fd);
 
 /* ── a polkit double that can leave and come back ─────────────────────── */
 

@@ -462,43 +462,6 @@ leave_while_asking(Hostile *h, PolkitDouble *polkit, guint n)
 
 /* ── raw messages the bus should never pass on ────────────────────────── */
 
-/* A connection of our own to the bus socket, as uid 0, that has said Hello. */
-static int
-raw_connect(const char *address)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        const char *p;
-        char buf[512];
-        int fd;
-        ssize_t n;
-        gsize len;
-        gboolean abstract;
-
-        p = strstr(address, "path=");
-        abstract = !p;
-        if (!p)
-                p = strstr(address, "abstract=");
-        g_assert_nonnull(p);
-        p = strchr(p, '=') + 1;
-        len = strcspn(p, ",");
-        g_assert_cmpuint(len + 1, <, sizeof sa.sun_path);
-        memcpy(sa.sun_path + (abstract ? 1 : 0), p, len);
-
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        g_assert_cmpint(fd, >=, 0);
-        g_assert_cmpint(connect(fd, (struct sockaddr *) &sa,
-                                offsetof(struct sockaddr_un, sun_path) + len + (abstract ? 1 : 0)),
-                        ==, 0);
-        /* "\0AUTH EXTERNAL 30" (uid "0" in hex), then BEGIN. */
-        g_assert_cmpint(write(fd, "\0AUTH EXTERNAL 30\r\n", 19), ==, 19);
-        n = read(fd, buf, sizeof buf - 1);
-        g_assert_cmpint(n, >, 2);
-        buf[n] = 0;
-        g_assert_true(g_str_has_prefix(buf, "OK "));
-        g_assert_cmpint(write(fd, "BEGIN\r\n", 7), ==, 7);
-        return fd;
-}
-
 /* Serialises a method call with GDBus, then patches bytes in the blob. */
 static guchar *
 raw_call(const char *dest, const char *path, const char *iface, const char *member, GVariant *body, guint32 serial,
@@ -514,20 +477,6 @@ raw_call(const char *dest, const char *path, const char *iface, const char *memb
         blob = g_dbus_message_to_blob(m, ret_size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
         g_assert_no_error(error);
         return blob;
-}
-
-static void
-replace_bytes(guchar *blob, gsize size, const char *find, const char *with)
-{
-        gsize n = strlen(find);
-
-        g_assert_cmpuint(n, ==, strlen(with));
-        for (gsize k = 0; k + n <= size; k++)
-                if (memcmp(blob + k, find, n) == 0) {
-                        memcpy(blob + k, with, n);
-                        return;
-                }
-        g_assert_not_reached();
 }
 
 typedef struct {
@@ -548,30 +497,6 @@ monitor_filter(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer 
                 mon->delivered_to_wand++;
         g_mutex_unlock(&mon->lock);
         return m;
-}
-
-/* Reads until the bus closes the connection or 2 s pass; true if closed. */
-static gboolean
-raw_wait_closed(int fd)
-{
-        gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
-        guchar buf[65536];
-
-        for (;;) {
-                fd_set set;
-                struct timeval tv = { 0, 50000 };
-                ssize_t n;
-
-                FD_ZERO(&set);
-                FD_SET(fd, &set);
-                if (select(fd + 1, &set, NULL, NULL, &tv) > 0) {
-                        n = read(fd, buf, sizeof buf);
-                        if (n <= 0)
-                                return TRUE;
-                }
-                if (g_get_monotonic_time() > deadline)
-                        return FALSE;
-        }
 }
 
 static void
@@ -598,7 +523,7 @@ invalid_messages(Hostile *h, guint rounds, guint *ret_closed, guint *ret_deliver
         g_assert_no_error(error);
 
         for (guint k = 0; k < rounds; k++) {
-                int fd = raw_connect(h->f->bus_address);
+                int fd = raw_connect(h->f->bus_address, 0);
                 g_autofree char *unique = NULL;
                 g_autofree guchar *hello = NULL, *bad = NULL;
                 gsize hello_size, bad_size;

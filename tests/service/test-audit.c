@@ -107,6 +107,48 @@ test_authorized_logged(WandFixture *f, gconstpointer data)
         wait_log(f, line);
 }
 
+/* The result names the caller as the bus told before the call was decided,
+ * however many callers came between the decision and the result. wand
+ * keeps the last 1,024 callers it learned; 1,100 others call meanwhile. */
+#define OTHER_CALLERS 1100
+
+static void
+test_result_after_many_callers(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *user = who(f->user, 65534), *line = NULL;
+        g_autoptr(WandCall) call = NULL;
+        g_autoptr(WandPolkitCheck) check = NULL;
+
+        /* No carrier until the peer comes up: Connect stays pending. */
+        wand_fixture_start_wan0(f, "ConnectTimeoutSec=120\n");
+        wand_ip("link set veth0-p down");
+        call = wand_call_async(f->user, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        check = wand_fixture_expect_check(f, "org.wand.Router1.connect", f->user, "wan0", "veth0", 0);
+        wand_polkit_reply(check, TRUE, FALSE);
+        line = g_strdup_printf("%s may connect wan0 (authorized by polkit).", user);
+        wait_log(f, line);
+        wand_wait_state(f, WAN0, "connecting");
+
+        /* Others (root: polkit is not asked) make wand learn who they are. */
+        for (guint k = 0; k < OTHER_CALLERS; k++) {
+                g_autoptr(GDBusConnection) other = wand_fixture_connect_as(f, 0);
+                g_autoptr(GVariant) settings = wand_call_ok(other, WAN0, WAND_INTERFACE_IFACE, "GetSettings", NULL,
+                                                            NULL);
+
+                g_dbus_connection_close_sync(other, NULL, NULL);
+        }
+        g_assert_false(call->done);
+
+        wand_ip("link set veth0-p up");
+        wand_call_assert_ok(call);
+        g_free(line);
+        line = g_strdup_printf("%s connected wan0.", user);
+        wait_log(f, line);
+        g_free(line);
+        line = g_strdup_printf("%s (uid unknown)", g_dbus_connection_get_unique_name(f->user));
+        g_assert_false(log_has(f, line));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -117,5 +159,6 @@ main(int argc, char **argv)
         ADD("root", test_root_decided_and_done);
         ADD("denied", test_denied_logged);
         ADD("authorized", test_authorized_logged);
+        ADD("result-after-many-callers", test_result_after_many_callers);
         return g_test_run();
 }

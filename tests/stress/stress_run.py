@@ -248,6 +248,13 @@ class StressCall:
         self.stress.outstanding.remove(self)
         if self.kind == 'StopDemandDialManager':
             self.stress.stops.remove(self)
+        if self.kind == 'Delete' and name is None:
+            # It removed the file: a call on the same name still in flight
+            # may have run while there was none (a CreateInterface() then
+            # succeeds), though no edit of ours sampled that moment.
+            for c in self.stress.outstanding:
+                if c.name == self.name:
+                    c.file_present.add(False)
         try:
             self.stress.check_answer(self, name, message)
         except Divergence:
