@@ -45,14 +45,17 @@ static const struct {
         [KEY_CLAIM_DEVICE] = { "ClaimDevice", "b" },
 };
 
-/* sd_bus_message_read_strv() grows its list one word at a time, in time
- * quadratic in the number of words, and any caller may send millions before
- * authorization is asked: read them in linear time, and no more than a
- * command can have (each word takes at least two bytes of its line). */
+/* Any caller may send this before authorization is asked, so it may cost
+ * wand little more than the message itself. sd_bus_message_read_strv()
+ * grows its list one word at a time, in time quadratic in the number of
+ * words: read them in linear time. And no more than a command line can
+ * hold: each word takes at least its length (an empty one two) and a blank
+ * on the line, so a command is refused as soon as that sum passes the
+ * line's limit, before any word is copied - quoting a 16 MiB word for
+ * settings_verify()'s exact check would cost several times its size. */
 static int read_words(sd_bus_message *m, char ***ret) {
-        const size_t max = SETTINGS_COMMAND_LINE_MAX / 2;
         char **argv = NULL;
-        size_t n = 0, allocated = 0;
+        size_t n = 0, allocated = 0, line = 0;
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "s");
@@ -66,7 +69,8 @@ static int read_words(sd_bus_message *m, char ***ret) {
                         goto fail;
                 if (r == 0)
                         break;
-                if (n >= max) {
+                line += (n > 0) + (strlen(w) ?: 2); /* an empty word is written '' */
+                if (line > SETTINGS_COMMAND_LINE_MAX) {
                         r = -E2BIG;
                         goto fail;
                 }
@@ -107,8 +111,9 @@ static int read_command(sd_bus_message *m, const char *key, bool allow_none, cha
                 return r;
         if (r == -E2BIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Setting %s has more words than a command line of %u bytes can hold.", key,
-                                         SETTINGS_COMMAND_LINE_MAX);
+                                         "Setting %s is longer than a command line may be (%u bytes, the words "
+                                         "and a blank between each two).",
+                                         key, SETTINGS_COMMAND_LINE_MAX);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
         if ((!argv || !argv[0]) && allow_none) {
