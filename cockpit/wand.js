@@ -794,10 +794,17 @@
                 $("create-dialog").close();
                 return;
             }
-            /* Shown in the dialog, so that the form can be corrected. */
-            const box = showAlert("danger", (DENIED[errorName(failed)] ? "Not permitted: create " : "Could not create ") +
+            /* Shown in the dialog, so that the form can be corrected. A
+             * command is root-equivalent: wand asked another action for it. */
+            const commands = "ConnectCommand" in request.settings || "DisconnectCommand" in request.settings;
+            const denied = DENIED[errorName(failed)];
+            const box = showAlert("danger", (denied ? "Not permitted: create " : "Could not create ") +
                                   request.name, failed,
-                                  DENIED[errorName(failed)] ? "You are not authorized to do this, and nothing was changed." : null);
+                                  denied && commands
+                                      ? "You are not authorized to set commands, which wand runs as root " +
+                                        "(org.wand.Router1.configure-privileged), and nothing was changed. " +
+                                        "Without commands, org.wand.Router1.configure is enough."
+                                      : denied ? "You are not authorized to do this, and nothing was changed." : null);
             alert.appendChild(box);
             alert.hidden = false;
         });

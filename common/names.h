@@ -11,6 +11,12 @@
 #define WAND_MANAGER_INTERFACE "org.wand.Router1.Manager"
 #define WAND_INTERFACE_INTERFACE "org.wand.Router1.Interface"
 
+/* The polkit actions that depend on what is asked (org.wand.Router1(5)):
+ * configure-privileged covers the root-equivalent settings (the commands
+ * wand runs as root) and implies configure. */
+#define WAND_ACTION_CONFIGURE "org.wand.Router1.configure"
+#define WAND_ACTION_CONFIGURE_PRIVILEGED "org.wand.Router1.configure-privileged"
+
 #define WAND_NAME_MAX 64
 #define WAND_DEVICE_MAX 15 /* IFNAMSIZ - 1 */
 

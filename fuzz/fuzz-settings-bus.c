@@ -207,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FuzzInput in = { data, size };
         sd_bus_message *m = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *name;
+        const char *name, *action = NULL;
         Settings s;
         int r;
 
@@ -230,11 +230,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         r = sd_bus_message_read(m, "s", &name);
         fuzz_assert(r > 0, "cannot read back the name");
         settings_init(&s);
-        r = settings_from_bus_message(m, &s, &error);
+        r = settings_from_bus_message(m, &s, &action, &error);
         if (r >= 0) {
                 const char *problem = NULL;
 
                 fuzz_assert(!sd_bus_error_is_set(&error), "success with an error: %s", error.name);
+                /* A command is root-equivalent: never under configure alone. */
+                fuzz_assert(!strcmp(action, s.connect_command || s.disconnect_command
+                                                  ? WAND_ACTION_CONFIGURE_PRIVILEGED
+                                                  : WAND_ACTION_CONFIGURE),
+                            "CreateInterface with%s a command asks %s", s.connect_command || s.disconnect_command ? "" : "out", action);
                 fuzz_assert(settings_verify(&s, &problem) == 0,
                             "CreateInterface accepted settings that do not verify (%s): the caller gets Failed, "
                             "not InvalidArgs, and nothing is saved",

@@ -155,16 +155,21 @@ BUS_METHOD(method_set_enabled) {
 BUS_METHOD(method_get_settings) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Iface *i = userdata;
+        bool privileged;
         int r;
 
-        /* A command line may hold a secret: not for everyone to read. */
-        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        /* A command line may hold a secret: not for everyone to read, and
+         * not even for everyone who may configure the interface. Whether
+         * the caller may also see them is asked without interaction, so
+         * that reading costs one password prompt at most. */
+        r = polkit_check_also(i->manager->polkit, m, WAND_ACTION_CONFIGURE, IFACE_POLKIT_DETAILS(i),
+                              WAND_ACTION_CONFIGURE_PRIVILEGED, &privileged, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
 
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
-                r = settings_append_to_bus_message(reply, iface_configured_settings(i));
+                r = settings_append_to_bus_message(reply, iface_configured_settings(i), privileged);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
@@ -173,6 +178,7 @@ BUS_METHOD(method_get_settings) {
 BUS_METHOD(method_update_settings) {
         _cleanup_(settings_done) Settings s;
         Iface *i = userdata;
+        const char *action;
         int r;
 
         /* The handler runs again once polkit has answered: read from the
@@ -184,11 +190,16 @@ BUS_METHOD(method_update_settings) {
         r = sd_bus_message_rewind(m, true);
         if (r < 0)
                 return r;
-        r = settings_update_from_bus_message(m, &s, error);
+        r = settings_update_from_bus_message(m, &s, &action, error);
         if (r < 0)
                 return r;
 
-        r = polkit_check(i->manager->polkit, m, "org.wand.Router1.configure", IFACE_POLKIT_DETAILS(i), error);
+        /* The device now and the one asked for: a rule may restrict both
+         * (a new Device can point the interface at any NIC). */
+        r = polkit_check(i->manager->polkit, m, action,
+                         (const char *const[]) { "interface", i->name, "device", i->settings.device, "new-device",
+                                                 s.device, NULL },
+                         error);
         if (r <= 0)
                 return r < 0 ? r : 1;
 

@@ -72,7 +72,7 @@ BUS_METHOD(method_list_interfaces) {
 BUS_METHOD(method_create_interface) {
         Manager *manager = userdata;
         _cleanup_(settings_done) Settings s;
-        const char *name;
+        const char *name, *action;
         Iface *i;
         int r;
 
@@ -88,11 +88,11 @@ BUS_METHOD(method_create_interface) {
                                          "\"%s\" is not a valid interface name (1-64 characters of A-Z a-z 0-9 _ . -, "
                                          "not starting with . or -).",
                                          name);
-        r = settings_from_bus_message(m, &s, error);
+        r = settings_from_bus_message(m, &s, &action, error);
         if (r < 0)
                 return r;
 
-        r = polkit_check(manager->polkit, m, "org.wand.Router1.configure",
+        r = polkit_check(manager->polkit, m, action,
                          (const char *const[]) { "interface", name, "device", s.device, NULL }, error);
         if (r <= 0)
                 return r < 0 ? r : 1;

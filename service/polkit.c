@@ -49,6 +49,11 @@ typedef struct Query {
         sd_bus_message *call;
         char *action;
         char **details; /* key, value, …, NULL */
+        /* polkit_check_also(): once action is authorized, also_action is
+         * asked without interaction; also_authorized is its answer. */
+        char *also_action;
+        bool asking_also;
+        bool also_authorized;
         char *sender;
         uint32_t uid, pid;     /* once known: learned before the check, kept for the audit trail */
         bool known;
@@ -179,6 +184,7 @@ static void query_free(Query *q) {
         sd_bus_slot_unref(q->call_slot);
         sd_bus_message_unref(q->call);
         free(q->action);
+        free(q->also_action);
         if (q->details)
                 for (char **d = q->details; *d; d++)
                         free(*d);
@@ -441,6 +447,8 @@ static void query_deny(Query *q, int result, const char *format, ...) {
         query_done(q, result, msg);
 }
 
+static int ask_polkit(Query *q);
+
 static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Query *q = userdata;
         const sd_bus_error *e;
@@ -449,6 +457,11 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         q->call_slot = sd_bus_slot_unref(q->call_slot);
 
         e = sd_bus_message_get_error(reply);
+        if (e && q->asking_also) {
+                log_warning("polkit failed to answer for %s (%s): %s", q->also_action, e->name, strempty(e->message));
+                query_done(q, 1, NULL); /* action stays authorized, also_action is not */
+                return 0;
+        }
         if (e) {
                 if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
                         log_warning("polkit is not on the bus; %s denied to %s.", q->action, q->sender);
@@ -464,13 +477,29 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0 && q->asking_also) {
+                log_error_errno(r, "polkit sent a malformed answer for %s: %m", q->also_action);
+                query_done(q, 1, NULL);
+                return 0;
+        }
         if (r < 0) {
                 log_error_errno(r, "polkit sent a malformed answer for %s: %m", q->action);
                 query_deny(q, -EACCES, "polkit's answer for %s could not be read, so it is denied.", q->action);
                 return 0;
         }
 
-        if (authorized)
+        if (q->asking_also) {
+                /* Only what it reveals depends on it: no is no error. */
+                q->also_authorized = authorized;
+                query_done(q, 1, NULL);
+        } else if (authorized && q->also_action) {
+                q->asking_also = true;
+                r = ask_polkit(q);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to ask polkit about %s: %m", q->also_action);
+                        query_done(q, 1, NULL); /* fails closed: also_authorized stays false */
+                }
+        } else if (authorized)
                 query_done(q, 1, NULL);
         else if (challenge && !q->interactive)
                 query_deny(q, -EKEYREJECTED,
@@ -484,7 +513,12 @@ static int on_check_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
 static int ask_polkit(Query *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         PolkitRegistry *reg = q->registry;
+        const char *action = q->asking_also ? q->also_action : q->action;
+        bool interactive = q->interactive && !q->asking_also;
         int r;
+
+        /* Each check polkit may be asked to cancel has its own id. */
+        snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
         /* The caller is watched already (polkit_registry_new()). */
         r = sd_bus_message_new_method_call(reg->bus, &m, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
@@ -492,7 +526,7 @@ static int ask_polkit(Query *q) {
         if (r < 0)
                 return r;
         /* Subject: the caller's bus name, never a pid (pids are reused). */
-        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", q->sender, q->action);
+        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", q->sender, action);
         if (r < 0)
                 return r;
         r = sd_bus_message_open_container(m, 'a', "{ss}");
@@ -506,13 +540,13 @@ static int ask_polkit(Query *q) {
         r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "us", (uint32_t) (q->interactive ? 1 : 0), q->cancellation_id);
+        r = sd_bus_message_append(m, "us", (uint32_t) (interactive ? 1 : 0), q->cancellation_id);
         if (r < 0)
                 return r;
 
         query_set_phase(q, QUERY_ASK_POLKIT);
         return sd_bus_call_async(reg->bus, &q->call_slot, m, on_check_reply, q,
-                                 q->interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
+                                 interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
 }
 
 static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid);
@@ -645,6 +679,7 @@ static int decide_for_uid(Query *q, uint32_t uid, uint32_t pid) {
         q->known = true;
         if (uid == 0) {
                 q->root = true;
+                q->also_authorized = true;
                 query_done(q, 1, NULL);
                 return 0;
         }
@@ -695,7 +730,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                       const UidCacheEntry *known) {
+                       const char *also_action, const UidCacheEntry *known) {
         Query *q;
         size_t n = 0;
         int r;
@@ -712,6 +747,8 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
 
         q->action = strdup(action);
         q->sender = strdup(sd_bus_message_get_sender(call));
+        if (also_action && !(q->also_action = strdup(also_action)))
+                goto oom;
         for (; details && details[n]; n++)
                 ;
         q->details = calloc(n + 1, sizeof(char *));
@@ -721,7 +758,6 @@ static int query_start(PolkitRegistry *reg, sd_bus_message *call, const char *ac
                 if (!(q->details[k] = strdup(details[k])))
                         goto oom;
         q->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
-        snprintf(q->cancellation_id, sizeof(q->cancellation_id), "wand-%d-%" PRIu64, (int) getpid(), ++reg->counter);
 
         if (known) {
                 /* A caller we know and who is not root: straight to polkit. */
@@ -771,10 +807,10 @@ static void audit(PolkitRegistry *reg, sd_bus_message *call, const AuditCaller *
 /* Was polkit asked exactly this? The handler reads the state again after the
  * wait, and the interface's Device may have changed by Reload, or the
  * interface been deleted and created again under the same name. */
-static bool query_asked(const Query *q, const char *action, const char *const *details) {
+static bool query_asked(const Query *q, const char *action, const char *const *details, const char *also_action) {
         size_t k = 0;
 
-        if (!streq(q->action, action))
+        if (!streq(q->action, action) || !streq_ptr(q->also_action, also_action))
                 return false;
         for (; details && details[k]; k++)
                 if (!q->details[k] || !streq(q->details[k], details[k]))
@@ -782,13 +818,16 @@ static bool query_asked(const Query *q, const char *action, const char *const *d
         return !q->details[k];
 }
 
-int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
-                 sd_bus_error *error) {
+int polkit_check_also(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                      const char *also_action, bool *ret_also, sd_bus_error *error) {
         _cleanup_free_ char *limit = NULL;
         const UidCacheEntry *known;
         AuditCaller caller;
         Query *q;
         int r;
+
+        if (ret_also)
+                *ret_also = false;
 
         if (!sd_bus_message_get_sender(call))
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Callers must come through the bus.");
@@ -797,8 +836,10 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         if (q) {
                 if (q->phase != QUERY_DONE)
                         return 0;
-                if (query_asked(q, action, details)) {
+                if (query_asked(q, action, details, also_action)) {
                         r = q->result;
+                        if (ret_also)
+                                *ret_also = r > 0 && q->also_authorized;
                         if (r < 0)
                                 sd_bus_error_set(error,
                                                  r == -EKEYREJECTED ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
@@ -812,6 +853,10 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                               : r == -ENOBUFS      ? AUDIT_VERDICT_LIMIT
                                                    : AUDIT_VERDICT_DENIED,
                               q->message);
+                        /* What it shows beyond action is on the trail too;
+                         * a no only leaves something out of the answer. */
+                        if (also_action && r > 0 && q->also_authorized && !q->root)
+                                audit(reg, call, &caller, also_action, details, AUDIT_VERDICT_AUTHORIZED, NULL);
                         query_free(q);
                         return r;
                 }
@@ -824,6 +869,8 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
         caller_from_cache(reg, call, &caller);
         if (known && known->uid == 0) {
                 audit(reg, call, &caller, action, details, AUDIT_VERDICT_ROOT, NULL);
+                if (ret_also)
+                        *ret_also = true;
                 return 1;
         }
 
@@ -834,7 +881,7 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, why);
         }
 
-        r = query_start(reg, call, action, details, known);
+        r = query_start(reg, call, action, details, also_action, known);
         if (r < 0) {
                 log_error_errno(r, "Failed to start the authorization check for %s: %m", action);
                 /* A failure of the polkit call: denied (wand fails closed),
@@ -843,4 +890,9 @@ int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, 
                 return r;
         }
         return 0;
+}
+
+int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                 sd_bus_error *error) {
+        return polkit_check_also(reg, call, action, details, NULL, NULL, error);
 }

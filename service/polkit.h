@@ -12,6 +12,7 @@
  * ever covers what polkit was shown. */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 #include "audit.h"
@@ -29,6 +30,13 @@ PolkitRegistry *polkit_registry_free(PolkitRegistry *reg);
  * because too many checks are waiting (LimitsExceeded; see polkit.c). */
 int polkit_check(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
                  sd_bus_error *error);
+/* As polkit_check(); once action is authorized, polkit is also asked about
+ * also_action, never interactively, and *ret_also says whether that was
+ * authorized too (root: yes). For what a call only shows to some of those
+ * who may make it: a no to also_action is no error, and costs one prompt at
+ * most (for action). */
+int polkit_check_also(PolkitRegistry *reg, sd_bus_message *call, const char *action, const char *const *details,
+                      const char *also_action, bool *ret_also, sd_bus_error *error);
 
 /* Number of checks in flight (for tests and the hostile-client figures). */
 size_t polkit_pending(PolkitRegistry *reg);

@@ -28,13 +28,17 @@ typedef enum SettingKey {
         _KEY_MAX,
 } SettingKey;
 
+/* privileged: root-equivalent (wand runs a command as root), so setting it
+ * needs org.wand.Router1.configure-privileged and reading it is for those
+ * who hold that action; the others are org.wand.Router1.configure's. */
 static const struct {
         const char *name;
         const char *signature;
+        bool privileged;
 } keys[_KEY_MAX] = {
         [KEY_DEVICE] = { "Device", "s" },
-        [KEY_CONNECT_COMMAND] = { "ConnectCommand", "as" },
-        [KEY_DISCONNECT_COMMAND] = { "DisconnectCommand", "as" },
+        [KEY_CONNECT_COMMAND] = { "ConnectCommand", "as", true },
+        [KEY_DISCONNECT_COMMAND] = { "DisconnectCommand", "as", true },
         [KEY_ENABLED] = { "Enabled", "b" },
         [KEY_PERSISTENT] = { "Persistent", "b" },
         [KEY_CONNECT_TIMEOUT] = { "ConnectTimeoutSec", "u" },
@@ -45,14 +49,17 @@ static const struct {
         [KEY_CLAIM_DEVICE] = { "ClaimDevice", "b" },
 };
 
-/* sd_bus_message_read_strv() grows its list one word at a time, in time
- * quadratic in the number of words, and any caller may send millions before
- * authorization is asked: read them in linear time, and no more than a
- * command can have (each word takes at least two bytes of its line). */
+/* Any caller may send this before authorization is asked, so it may cost
+ * wand little more than the message itself. sd_bus_message_read_strv()
+ * grows its list one word at a time, in time quadratic in the number of
+ * words: read them in linear time. And no more than a command line can
+ * hold: each word takes at least its length (an empty one two) and a blank
+ * on the line, so a command is refused as soon as that sum passes the
+ * line's limit, before any word is copied - quoting a 16 MiB word for
+ * settings_verify()'s exact check would cost several times its size. */
 static int read_words(sd_bus_message *m, char ***ret) {
-        const size_t max = SETTINGS_COMMAND_LINE_MAX / 2;
         char **argv = NULL;
-        size_t n = 0, allocated = 0;
+        size_t n = 0, allocated = 0, line = 0;
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "s");
@@ -66,7 +73,8 @@ static int read_words(sd_bus_message *m, char ***ret) {
                         goto fail;
                 if (r == 0)
                         break;
-                if (n >= max) {
+                line += (n > 0) + (strlen(w) ?: 2); /* an empty word is written '' */
+                if (line > SETTINGS_COMMAND_LINE_MAX) {
                         r = -E2BIG;
                         goto fail;
                 }
@@ -107,8 +115,9 @@ static int read_command(sd_bus_message *m, const char *key, bool allow_none, cha
                 return r;
         if (r == -E2BIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Setting %s has more words than a command line of %u bytes can hold.", key,
-                                         SETTINGS_COMMAND_LINE_MAX);
+                                         "Setting %s is longer than a command line may be (%u bytes, the words "
+                                         "and a blank between each two).",
+                                         key, SETTINGS_COMMAND_LINE_MAX);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s could not be read.", key);
         if ((!argv || !argv[0]) && allow_none) {
@@ -155,8 +164,8 @@ static int read_timeout(sd_bus_message *m, const char *key, uint32_t *ret, sd_bu
         return 0;
 }
 
-static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *error) {
-        bool seen[_KEY_MAX] = {};
+static int read_dict(sd_bus_message *m, Settings *s, bool update, const char **ret_action, sd_bus_error *error) {
+        bool seen[_KEY_MAX] = {}, privileged = false;
         const char *problem = NULL;
         int r;
 
@@ -192,6 +201,10 @@ static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *
                 if (seen[k])
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting %s is given twice.", key);
                 seen[k] = true;
+                /* Given at all, even unchanged: whether a call needs more
+                 * than configure must tell nothing of a value the caller
+                 * may not read. */
+                privileged = privileged || keys[k].privileged;
 
                 r = sd_bus_message_peek_type(m, &type, &contents);
                 if (r < 0 || type != 'v' || !streq(contents, keys[k].signature))
@@ -281,15 +294,16 @@ static int read_dict(sd_bus_message *m, Settings *s, bool update, sd_bus_error *
          * InvalidArgs here, not a failure to save after authorization. */
         if (settings_verify(s, &problem) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid settings: %s.", problem);
+        *ret_action = privileged ? WAND_ACTION_CONFIGURE_PRIVILEGED : WAND_ACTION_CONFIGURE;
         return 0;
 }
 
-int settings_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
-        return read_dict(m, s, false, error);
+int settings_from_bus_message(sd_bus_message *m, Settings *s, const char **ret_action, sd_bus_error *error) {
+        return read_dict(m, s, false, ret_action, error);
 }
 
-int settings_update_from_bus_message(sd_bus_message *m, Settings *s, sd_bus_error *error) {
-        return read_dict(m, s, true, error);
+int settings_update_from_bus_message(sd_bus_message *m, Settings *s, const char **ret_action, sd_bus_error *error) {
+        return read_dict(m, s, true, ret_action, error);
 }
 
 static int append_entry(sd_bus_message *reply, const char *key, const char *signature, ...) {
@@ -330,16 +344,19 @@ static int append_command(sd_bus_message *reply, const char *key, char **argv) {
         return r;
 }
 
-int settings_append_to_bus_message(sd_bus_message *reply, const Settings *s) {
+int settings_append_to_bus_message(sd_bus_message *reply, const Settings *s, bool privileged) {
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
                 r = append_entry(reply, "Device", "s", s->device);
-        if (r >= 0)
-                r = append_command(reply, "ConnectCommand", s->connect_command);
-        if (r >= 0)
-                r = append_command(reply, "DisconnectCommand", s->disconnect_command);
+        if (r >= 0 && privileged)
+                r = append_command(reply, keys[KEY_CONNECT_COMMAND].name, s->connect_command);
+        if (r >= 0 && privileged)
+                r = append_command(reply, keys[KEY_DISCONNECT_COMMAND].name, s->disconnect_command);
+        /* Said, so that a client tells "hidden" from "none". */
+        if (r >= 0 && !privileged)
+                r = append_entry(reply, "CommandsHidden", "b", 1);
         if (r >= 0)
                 r = append_entry(reply, "Enabled", "b", (int) s->enabled);
         if (r >= 0)

@@ -76,8 +76,14 @@ static int append_settings(sd_bus_message *m, const SettingsOptions *o) {
         return r < 0 ? fail(EXIT_GENERIC, "cannot build the request: %s", strerror(-r)) : 0;
 }
 
+/* wand asks configure-privileged instead of configure when a command is
+ * given (even an empty one): the error should name what was asked. */
+static const char *settings_action(const SettingsOptions *o) {
+        return o->connect_command || o->disconnect_command ? WAND_ACTION_CONFIGURE_PRIVILEGED : WAND_ACTION_CONFIGURE;
+}
+
 int cmd_create(Context *c, char **args) {
-        static const Operation op = { "create", "org.wand.Router1.configure" };
+        const Operation op = { "create", settings_action(&c->settings) };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         const char *name = args[0];
         int r;
@@ -110,8 +116,10 @@ static bool settings_options_empty(const SettingsOptions *o) {
         return true;
 }
 
+/* Only the keys given are sent: a command set needs not resend the commands
+ * it may not even see, and UpdateSettings keeps the others. */
 int cmd_set(Context *c, char **args) {
-        static const Operation op = { "change the settings of", "org.wand.Router1.configure" };
+        const Operation op = { "change the settings of", settings_action(&c->settings) };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *path = NULL;
         const char *name = args[0];
@@ -135,11 +143,19 @@ int cmd_set(Context *c, char **args) {
 }
 
 /* The settings in the words of an [Interface] section of wand.conf(5), so
- * that what is shown can be pasted into a file or into `wandctl set`. */
+ * that what is shown can be pasted into a file or into `wandctl set`. Hidden
+ * commands are a comment there, not an empty value, which would say "none". */
 static int print_settings(const PropList *p) {
+        if (props_bool(p, "CommandsHidden"))
+                printf("# ConnectCommand= and DisconnectCommand= are hidden: reading them needs the\n"
+                       "# %s polkit action (root-equivalent).\n",
+                       WAND_ACTION_CONFIGURE_PRIVILEGED);
         for (size_t i = 0; i < p->n; i++) {
                 const Prop *v = &p->items[i];
                 _cleanup_free_ char *text = NULL;
+
+                if (streq(v->name, "CommandsHidden"))
+                        continue;
 
                 switch (v->type) {
                 case VALUE_STRV:
@@ -162,7 +178,7 @@ static int print_settings(const PropList *p) {
 }
 
 int cmd_settings(Context *c, char **args) {
-        static const Operation op = { "read the settings of", "org.wand.Router1.configure" };
+        static const Operation op = { "read the settings of", WAND_ACTION_CONFIGURE };
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(props_done) PropList p = {};

@@ -35,6 +35,14 @@ for dev in wan0 wan1; do
         ip link set "$dev-p" up
 done
 
+# The test's rule for the operator wandop beside the installed ones, in this
+# mount namespace only.
+mkdir -p "$dir/polkit-rules"
+cp -a /etc/polkit-1/rules.d/. "$dir/polkit-rules/" 2>/dev/null || true
+cp "$source_root/tests/ansible/50-wand-test-operator.rules" "$dir/polkit-rules/"
+chmod -R a+rX "$dir/polkit-rules"
+mount -n --bind "$dir/polkit-rules" /etc/polkit-1/rules.d
+
 pb_start_bus "$source_root/dbus/org.wand.Router1.conf"
 pb_start_polkitd "$source_root/polkit/org.wand.Router1.policy"
 

@@ -6,7 +6,8 @@
 # all of them; the second run of a play changing nothing; check mode changing
 # nothing on any router and --diff saying what would; one router's failure
 # not hiding the others' results; an unprivileged account refused by polkit
-# with the D-Bus error in the task's msg, never a traceback; a host without
+# with the D-Bus error in the task's msg, never a traceback; an operator
+# whom a rule grants some actions doing just what they allow; a host without
 # wand refused clearly. Needs root; skipped (77) otherwise.
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -88,7 +89,7 @@ expect_status 0
 DENIED='("org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: ", "org.freedesktop.DBus.Error.AccessDenied: ")'
 check 'all(task("info as wandop")[h]["wand"]["demand_dial_manager"] == "running" for h in hosts)' \
       "all(task('connect as wandop')[h]['failed'] and task('connect as wandop')[h]['msg'].startswith($DENIED) for h in hosts)" \
-      "all('org.wand.Router1.configure' in task('connect as wandop')[h]['msg'] for h in hosts)" \
+      "all('org.wand.Router1.connect' in task('connect as wandop')[h]['msg'] for h in hosts)" \
       "all(task('stop the manager as wandop')[h]['msg'].startswith($DENIED) for h in hosts)" \
       "all('org.wand.Router1.control' in task('stop the manager as wandop')[h]['msg'] for h in hosts)" \
       'not any(k in json.dumps(task("connect as wandop")) for k in ("Traceback", "module_stderr", "exception"))' \
@@ -108,6 +109,31 @@ check "all(sorted(task('info')[r]['wand']['interfaces']) == ['wan0'] for r in ho
 run teardown-again teardown.yml
 expect_status 0
 check 'all(stats[h]["changed"] == 0 for h in hosts)'
+
+# An operator who holds only some actions (50-wand-test-operator.rules) can
+# do what they allow, and no task of it needs more.
+run operator-setup operator-setup.yml
+expect_status 0
+run operator "operator.yml facts.yml" -e ansible_user=wandop -e settings=false
+expect_status 0
+T='(lambda t: task(t)[h])'
+check "all($T('ops connected')['changed'] and $T('ops connected')['actions'] == ['connect'] for h in hosts)" \
+      "all($T('ops connected')['interface']['state'] == 'connected' for h in hosts)" \
+      "all('settings' not in $T('ops connected')['interface'] for h in hosts)" \
+      "all($T('ops disconnected')['changed'] and $T('ops disconnected')['actions'] == ['disconnect'] for h in hosts)" \
+      "all($T('cfg persistent')['changed'] and $T('cfg persistent')['actions'] == ['update Persistent'] for h in hosts)" \
+      "all($T('cfg persistent')['interface']['settings']['CommandsHidden'] for h in hosts)" \
+      "all('ConnectCommand' not in $T('cfg persistent')['interface']['settings'] for h in hosts)" \
+      "all(not $T('cfg persistent again')['changed'] for h in hosts)" \
+      "all($T('cfg with a command')['failed'] and not $T('cfg with a command')['changed'] for h in hosts)" \
+      "all('org.wand.Router1.configure-privileged' in $T('cfg with a command')['msg'] for h in hosts)" \
+      'not any(k in json.dumps(task("cfg with a command")) for k in ("Traceback", "module_stderr", "exception"))' \
+      "all(task('info')[h]['wand']['interfaces']['cfg']['Persistent'] for h in hosts)"
+# As root: the command as it was; then ops and cfg gone.
+run operator-teardown "facts.yml operator-setup.yml" -e operator_state=absent
+expect_status 0
+check "all(task('info')[r]['wand']['interfaces']['cfg']['settings']['ConnectCommand'] == ['/bin/sleep', 'infinity', 'secret'] for r in hosts)" \
+      "all(task('info')[r]['wand']['interfaces']['cfg']['settings']['Persistent'] for r in hosts)"
 
 # A system bus without wand, in the controller's namespaces.
 pb_dir=$fleet_dir/controller-bus

@@ -766,6 +766,21 @@ def alice_checks(page):
     alert = wait_for("alice: Disable site-b is denied", lambda: page.alert("org.freedesktop.DBus.Error.AccessDenied"))
     check("alice: site-b still enabled", prop("site-b", "Enabled") is True)
 
+    # A command is root-equivalent: the dialog says which action it needed.
+    page.clear_alerts()
+    page.driver.find_element(By.ID, "create-open").click()
+    page.driver.find_element(By.ID, "create-name").send_keys("alices")
+    page.driver.find_element(By.ID, "create-device").send_keys("alice0")
+    page.driver.find_element(By.ID, "create-connect").send_keys("/bin/sh -c id")
+    page.driver.find_element(By.ID, "create-submit").click()
+    alert = wait_for("alice: create with a command is denied", lambda: page.alert("org.freedesktop.DBus.Error.AccessDenied"))
+    if alert:
+        check("alice: the dialog names org.wand.Router1.configure-privileged",
+              alert["title"] == "Not permitted: create alices" and
+              "org.wand.Router1.configure-privileged" in alert["extra"], f"{alert['title']} / {alert['extra']}")
+    check("alice: nothing created", list_interfaces() == before)
+    page.js("document.getElementById('create-dialog').close()")
+
     # The example rule lets netops (alice) disconnect wan0: polkitd says yes.
     page.clear_alerts()
     page.click("wan0", "disconnect")

@@ -3,8 +3,9 @@
 # Loads wand's polkit policy and the example rule into a real polkitd, in
 # private namespaces (private /run; /etc/group and polkit's directories
 # bind-mounted there only), and checks what polkit then decides: every
-# action has the contract's defaults, and the rule lets a member of netops
-# connect and disconnect wan0 and nothing else.
+# action has the contract's defaults (configure-privileged, wand's
+# addition, never _keep), and the rule lets a member of netops connect and
+# disconnect wan0 and nothing else.
 #
 #   polkit-check.sh POLICY RULES
 #
@@ -52,6 +53,11 @@ check "connect defaults" auth_admin/auth_admin/auth_admin_keep "$(defaults org.w
 check "disconnect defaults" auth_admin/auth_admin/auth_admin_keep "$(defaults org.wand.Router1.disconnect)"
 check "configure defaults" auth_admin/auth_admin/auth_admin "$(defaults org.wand.Router1.configure)"
 check "control defaults" auth_admin/auth_admin/auth_admin "$(defaults org.wand.Router1.control)"
+# Root-equivalent (the commands wand runs as root): never _keep.
+check "configure-privileged defaults" auth_admin/auth_admin/auth_admin \
+        "$(defaults org.wand.Router1.configure-privileged)"
+check "configure-privileged says it is root-equivalent" yes \
+        "$(pkaction --action-id org.wand.Router1.configure-privileged --verbose | grep -q 'root-equivalent' && echo yes || echo no)"
 
 # A process of nobody, whom the private /etc/group puts in netops, and one
 # of daemon, who is not. (polkit's isInGroup() asks the group database about
@@ -77,6 +83,7 @@ check "netops: disconnect wan0" yes "$(decide $netops disconnect wan0)"
 check "netops: disconnect site-b" no "$(decide $netops disconnect site-b)"
 check "netops: connect site-b" no "$(decide $netops connect site-b)"
 check "netops: configure wan0" no "$(decide $netops configure wan0)"
+check "netops: configure-privileged wan0" no "$(decide $netops configure-privileged wan0)"
 check "netops: control" no "$(decide $netops control wan0)"
 check "daemon, not in netops: disconnect wan0" no "$(decide $other disconnect wan0)"
 

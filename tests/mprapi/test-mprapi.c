@@ -440,6 +440,31 @@ static void scenario_denied(void) {
         MprAdminServerDisconnect(s);
 }
 
+/* As uid 65534, whom the polkit double grants connect, disconnect and
+ * configure but not the root-equivalent configure-privileged: everything
+ * libmprapi does needs no more (it never sets or reads a command), so an
+ * operator holding those can use all of it (test-mprapi.sh reads the
+ * double's log for configure-privileged). */
+static void scenario_operator(void) {
+        MPR_SERVER_HANDLE s = connect_local();
+        HANDLE h0 = get_handle(s, u"wan0"), hc = NULL, hw = NULL;
+        MPR_INTERFACE_0 c = {};
+
+        CHECK_CODE(MprAdminInterfaceConnect(s, h0, NULL, TRUE), NO_ERROR);
+        CHECK(get_info(s, h0).dwConnectionState == ROUTER_IF_STATE_CONNECTED);
+        CHECK_CODE(MprAdminInterfaceDisconnect(s, h0), NO_ERROR);
+        memcpy(c.wszInterfaceName, u"wan5", sizeof(u"wan5"));
+        CHECK_CODE(MprAdminInterfaceCreate(s, 0, (LPBYTE) &c, &hc), NO_ERROR);
+        CHECK(hc && get_info(s, hc).fEnabled == FALSE);
+        c.fEnabled = TRUE;
+        CHECK_CODE(MprAdminInterfaceSetInfo(s, hc, 0, (LPBYTE) &c), NO_ERROR);
+        CHECK(hc && get_info(s, hc).fEnabled == TRUE);
+        CHECK_CODE(MprAdminInterfaceDelete(s, hc), NO_ERROR);
+        CHECK_CODE(create(s, u"wan6", "wan9", &hw), NO_ERROR);
+        CHECK_CODE(MprAdminInterfaceDelete(s, hw), NO_ERROR);
+        MprAdminServerDisconnect(s);
+}
+
 static void scenario_no_wand(void) {
         MPR_SERVER_HANDLE s = connect_local();
         HANDLE h = NULL;
@@ -573,6 +598,7 @@ int main(int argc, char *argv[]) {
                 { "enum-print", scenario_enum_print },
                 { "enum-each", scenario_enum_each },
                 { "denied", scenario_denied },
+                { "operator", scenario_operator },
                 { "no-wand", scenario_no_wand },
                 { "remote", scenario_remote },
         };

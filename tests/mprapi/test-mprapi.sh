@@ -62,6 +62,28 @@ run_nobody denied
         { wt_fail "polkit was not asked twice about connect, non-interactively"; cat "$log" >&2; }
 ! grep -q '^cancel' "$log" || { wt_fail "a polkit check was cancelled"; cat "$log" >&2; }
 
+wt_log "an operator: polkit grants connect, disconnect and configure, not configure-privileged"
+kill "$polkit_pid"
+wait "$polkit_pid" 2>/dev/null
+wt_wait_for_no_name org.freedesktop.PolicyKit1
+: >"$log"
+"$FAKE_POLKIT_BINARY" "$log" org.wand.Router1.connect org.wand.Router1.disconnect org.wand.Router1.configure \
+        2>>"$wt_dir/polkit.err" &
+polkit_pid=$!
+wt_pids+=("$polkit_pid")
+wt_wait_for_name org.freedesktop.PolicyKit1 "$polkit_pid" "$wt_dir/polkit.err"
+run_nobody operator
+grep -q '^check org.wand.Router1.configure flags=0' "$log" || { wt_fail "configure was not asked"; cat "$log" >&2; }
+! grep -q 'configure-privileged' "$log" || { wt_fail "libmprapi needed configure-privileged"; cat "$log" >&2; }
+# The double that grants nothing again, for what follows.
+kill "$polkit_pid"
+wait "$polkit_pid" 2>/dev/null
+wt_wait_for_no_name org.freedesktop.PolicyKit1
+"$FAKE_POLKIT_BINARY" "$log" 2>>"$wt_dir/polkit.err" &
+polkit_pid=$!
+wt_pids+=("$polkit_pid")
+wt_wait_for_name org.freedesktop.PolicyKit1 "$polkit_pid" "$wt_dir/polkit.err"
+
 wt_log "the Windows examples"
 example enum-interfaces
 expect_example 0 '^gone unreachable reasons=0x40 last-error=0$'

@@ -172,8 +172,8 @@ test_huge_command_is_quick(WandFixture *f, gconstpointer data)
         took = (g_get_monotonic_time() - start) / 1e6;
         robust_figure("CreateInterface with 400 000 words", "answered or sent to polkit after %.2f s", took);
         if (!c->done) {
-                g_autoptr(WandPolkitCheck) check = wand_fixture_expect_check(f, "org.wand.Router1.configure", f->user,
-                                                                             "huge", "veth9", 0);
+                g_autoptr(WandPolkitCheck) check = wand_fixture_expect_check(
+                        f, "org.wand.Router1.configure-privileged", f->user, "huge", "veth9", 0);
                 wand_polkit_reply(check, FALSE, FALSE);
         }
         wand_call_wait(c);

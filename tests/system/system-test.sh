@@ -5,7 +5,8 @@
 #
 #   setup.sh --build DIR [OPTIONS] -- system-test.sh GROUP
 #
-# GROUP: root, unprivileged, rules, polkit-down, polkit-slow (setup.sh
+# GROUP: root, unprivileged, rules, configure-privileged (setup.sh --rule
+# 40-wand-test-configure.rules), polkit-down, polkit-slow (setup.sh
 # --rule 40-wand-test-slow.rules), activation (setup.sh --no-wand), unit
 # (setup.sh --files-only). Callers are root, nobody (uid 65534) and alice
 # (group netops, which the example rule lets connect and disconnect wan0).
@@ -272,6 +273,39 @@ group_rules() {
         check "site-b still connected" connected "$(prop $SITEB State)"
 }
 
+# 40-wand-test-configure.rules grants netops configure on wan0, the rule
+# org.wand.Router1.policy warns about: alice may change wan0's harmless
+# settings, but neither set nor read the commands wand runs as root.
+group_configure_privileged() {
+        local before after secret="{'ConnectCommand': <['/bin/sleep', '1000', 'secret']>}"
+        check "root: UpdateSettings wan0 with a command" ok "$(outcome root $WAN $I.UpdateSettings "$secret")"
+        check "root: GetSettings wan0" ok "$(outcome root $WAN $I.GetSettings)"
+        check "root sees the command" yes "$(yes_no grep -q "'secret'" "$dir/reply")"
+        check "alice: GetSettings wan0" ok "$(outcome alice $WAN $I.GetSettings)"
+        check "alice does not see it" no "$(yes_no grep -q secret "$dir/reply")"
+        check "alice is told it is hidden" yes "$(yes_no grep -q "'CommandsHidden': <true>" "$dir/reply")"
+        check "alice: UpdateSettings wan0 Persistent" ok "$(outcome alice $WAN $I.UpdateSettings "{'Persistent': <true>}")"
+        check "wan0 Persistent" true "$(prop $WAN Persistent)"
+
+        before=$(snapshot)
+        needs_admin alice "UpdateSettings wan0 ConnectCommand" $WAN $I.UpdateSettings \
+                "{'ConnectCommand': <['/bin/sh', '-c', 'id']>}"
+        needs_admin alice "UpdateSettings wan0 removing ConnectCommand" $WAN $I.UpdateSettings \
+                "{'ConnectCommand': <@as []>}"
+        needs_admin alice "GetSettings site-b" $SITEB $I.GetSettings
+        after=$(snapshot)
+        check "nothing changed" same "$(compare "$before" "$after")"
+
+        # Delete, then the same name with a command: refused as well.
+        check "alice: Delete wan0" ok "$(outcome alice $WAN $I.Delete)"
+        needs_admin alice "CreateInterface wan0 with a command" $M $MI.CreateInterface "'wan0'" \
+                "{'Device': <'wan0'>, 'ConnectCommand': <['/bin/sh']>}"
+        check "root: GetInterfaceByName wan0" $W.Error.NoSuchInterface \
+                "$(outcome root $M $MI.GetInterfaceByName "'wan0'")"
+        check "alice: CreateInterface wan0 without one" ok \
+                "$(outcome alice $M $MI.CreateInterface "'wan0'" "{'Device': <'wan0'>}")"
+}
+
 # Root is served and nobody and alice are refused, changing nothing.
 #   without_polkit SITUATION
 without_polkit() {
@@ -474,8 +508,9 @@ group_unit() {
 }
 
 case $group in
-root|unprivileged|rules|polkit-down|polkit-slow|activation|unit) "group_${group//-/_}" ;;
-*) echo "usage: system-test.sh root|unprivileged|rules|polkit-down|polkit-slow|activation|unit" >&2; exit 2 ;;
+root|unprivileged|rules|configure-privileged|polkit-down|polkit-slow|activation|unit) "group_${group//-/_}" ;;
+*) echo "usage: system-test.sh root|unprivileged|rules|configure-privileged|polkit-down|polkit-slow|activation|unit" >&2
+   exit 2 ;;
 esac
 
 if [ $failures -ne 0 ]; then

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A stand-in for polkitd on the test bus, for wandctl's authorization tests.
- * It never authorizes: without ALLOW_INTERACTIVE_AUTHORIZATION it asks for a
+ * It authorizes the actions named after the log file (argv[2], ...), as a
+ * rule granting them would, and no other: without
+ * ALLOW_INTERACTIVE_AUTHORIZATION it asks for a
  * challenge (wand then answers InteractiveAuthorizationRequired), with it it
  * says no (as if the password dialog was dismissed: AccessDenied). It
  * accepts authentication agents. Each call is appended to the log file
@@ -11,12 +13,21 @@
  *   unregister-agent
  *   cancel */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 
 static FILE *log_file;
+static char **granted; /* NULL-terminated */
+
+static bool is_granted(const char *action) {
+        for (char **a = granted; *a; a++)
+                if (strcmp(*a, action) == 0)
+                        return true;
+        return false;
+}
 
 static int check_authorization(sd_bus_message *m) {
         const char *action, *key, *value, *iface = "";
@@ -41,6 +52,8 @@ static int check_authorization(sd_bus_message *m) {
         fprintf(log_file, "check %s flags=%u interface=%s\n", action, flags, iface);
         fflush(log_file);
         /* (is_authorized, is_challenge, details) */
+        if (is_granted(action))
+                return sd_bus_reply_method_return(m, "(bba{ss})", 1, 0, 0);
         return sd_bus_reply_method_return(m, "(bba{ss})", 0, (flags & 1) ? 0 : 1, 0);
 }
 
@@ -73,10 +86,11 @@ int main(int argc, char *argv[]) {
         sd_bus *bus = NULL;
         int r;
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: fake-polkit LOGFILE (on the bus of DBUS_SYSTEM_BUS_ADDRESS)\n");
+        if (argc < 2) {
+                fprintf(stderr, "usage: fake-polkit LOGFILE [GRANTED-ACTION...] (on the bus of DBUS_SYSTEM_BUS_ADDRESS)\n");
                 return 2;
         }
+        granted = argv + 2;
         log_file = fopen(argv[1], "ae");
         if (!log_file) {
                 perror(argv[1]);

@@ -109,5 +109,48 @@ expect_status 3
 expect_err '^Cannot change the settings of wan1: .*org.wand.Router1.configure'
 wt_ctl settings --json wan1
 expect_json 'd["Persistent"] is False'
+wt_ctl_nobody set wan1 --connect-command /bin/true
+expect_status 3
+expect_err '^Cannot change the settings of wan1: .*org.wand.Router1.configure-privileged'
+wt_ctl_nobody create lab --device=lab0 --disconnect-command /bin/true
+expect_status 3
+expect_err '^Cannot create lab: .*org.wand.Router1.configure-privileged'
+grep -qx 'check org.wand.Router1.configure-privileged flags=0 interface=wan1' "$wt_dir/polkit.log" ||
+        { wt_fail "set --connect-command did not ask configure-privileged"; cat "$wt_dir/polkit.log" >&2; }
+kill "${wt_pids[-1]}"
+wt_wait_for_no_name org.freedesktop.PolicyKit1
+
+wt_log "a user who holds only configure: the commands are hidden, the rest can be read and set"
+wt_ctl set wan1 --connect-command "/usr/sbin/pppd call 'my secret'"
+expect_status 0
+: >"$wt_dir/polkit.log"
+"$FAKE_POLKIT_BINARY" "$wt_dir/polkit.log" org.wand.Router1.configure 2>>"$wt_dir/polkit.err" &
+wt_pids+=($!)
+wt_wait_for_name org.freedesktop.PolicyKit1 $! "$wt_dir/polkit.err"
+wt_ctl_nobody settings wan1
+expect_status 0
+expect_empty_err
+expect_out '^# ConnectCommand= and DisconnectCommand= are hidden: reading them needs the$'
+expect_out '^# org.wand.Router1.configure-privileged polkit action \(root-equivalent\)\.$'
+expect_out '^Device=wan1$'
+expect_no_out 'secret'
+expect_no_out '^ConnectCommand='
+expect_no_out 'CommandsHidden'
+wt_ctl_nobody settings --json wan1
+expect_status 0
+expect_json 'd["CommandsHidden"] is True and "ConnectCommand" not in d and "DisconnectCommand" not in d and
+             d["Device"] == "wan1" and len(d) == 10'
+wt_ctl_nobody set wan1 --persistent --connect-timeout=3
+expect_status 0
+expect_empty_err
+wt_ctl settings --json wan1
+expect_json 'd["ConnectCommand"] == ["/usr/sbin/pppd", "call", "my secret"] and d["Persistent"] is True and
+             d["ConnectTimeoutSec"] == 3 and "CommandsHidden" not in d'
+grep -q '^ConnectCommand=.*my secret' "$f" || { wt_fail "$f lost its ConnectCommand"; cat "$f" >&2; }
+wt_ctl_nobody set wan1 --connect-command=
+expect_status 3
+expect_err 'org.wand.Router1.configure-privileged'
+wt_ctl settings --json wan1
+expect_json 'd["ConnectCommand"] == ["/usr/sbin/pppd", "call", "my secret"]'
 
 wt_finish

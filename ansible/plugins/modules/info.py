@@ -26,7 +26,9 @@ description:
     as U(man:org.wand.Router1(5)) says (C(ListInterfaces()), then C(GetAll()) on each), and leaves out an
     interface deleted in between; the result is the same. Any other error fails the task.
   - Reading properties needs no authorization; I(settings=true) also reads every interface's
-    settings, which is authorized like changing them (polkit action C(org.wand.Router1.configure)).
+    settings, which is authorized like changing them (polkit action C(org.wand.Router1.configure));
+    the commands only for a user who also holds C(org.wand.Router1.configure-privileged) (for the
+    others wand leaves them out and says C(CommandsHidden)).
   - Talks to the bus with python3-dbus, for the reasons given in M(wand.router.interface).
 author:
   - wand maintainers

@@ -21,7 +21,10 @@ description:
   - Settings not given are left as they are (or take wand's defaults when the interface is created).
   - Whether anything changed is decided by reading wand's state (the interface's settings from
     C(GetSettings()) and, for I(state=connected) or I(state=disconnected), its C(State)) before and
-    after, never from the options given.
+    after, never from the options given. A task that gives no setting and whose I(state) is
+    C(connected), C(disconnected) or C(absent) does not read the settings, so that it needs only
+    the polkit actions of what it does (C(org.wand.Router1.connect), C(org.wand.Router1.disconnect),
+    C(org.wand.Router1.configure) to delete).
   - "Errors of wand come back as task failures whose C(msg) is the D-Bus error name, a colon and
     wand's message, for example C(org.freedesktop.DBus.Error.AccessDenied: ...), and whose
     C(dbus_error) is the name alone."
@@ -32,6 +35,11 @@ description:
   - Reading the settings is authorized like changing them (polkit action
     C(org.wand.Router1.configure)), because a command line may hold a secret. Run as root
     (C(become)) or as a user polkit grants that action.
+  - The commands (I(connect_command), I(disconnect_command)) are root-equivalent, since wand runs
+    them as root; setting them needs C(org.wand.Router1.configure-privileged), and wand shows them
+    only to those who hold it (C(CommandsHidden) in the settings otherwise). A task that gives a
+    command for an interface whose commands are hidden fails, naming that action, before it
+    changes anything.
 author:
   - wand maintainers
 requirements:
@@ -163,7 +171,10 @@ interface:
       type: str
       sample: connected
     settings:
-      description: Every setting, as C(GetSettings()) returns it.
+      description:
+        - Every setting, as C(GetSettings()) returns it; without C(org.wand.Router1.configure-privileged)
+          the commands are left out and C(CommandsHidden) is C(true).
+        - Only when the task reads the settings (it gives a setting, or I(state=present)).
       type: dict
       sample: {"Device": "wan0", "ConnectCommand": [], "DisconnectCommand": [], "Enabled": true,
                "Persistent": false, "ConnectTimeoutSec": 20, "DisconnectTimeoutSec": 10,
@@ -200,13 +211,24 @@ COMMANDS = ('ConnectCommand', 'DisconnectCommand')
 UP = ('connected', 'connecting', 'disconnecting')  # what Disconnect() ends
 
 
-def read(wand, name):
-    """The interface as wand has it now, or None."""
+def read(wand, name, settings=True):
+    """The interface as wand has it now, or None; its settings only if
+    asked, as reading them needs org.wand.Router1.configure."""
     path = wand.lookup(name)
     if path is None:
         return None
     props = wand.interface_properties(path)
-    return {'name': name, 'path': path, 'state': props['State'], 'settings': wand.interface(path, 'GetSettings')}
+    iface = {'name': name, 'path': path, 'state': props['State']}
+    if settings:
+        iface['settings'] = wand.interface(path, 'GetSettings')
+    return iface
+
+
+def needs_settings(params):
+    """Whether the task reads the settings: when it gives one, or is about
+    them (present). Connecting, disconnecting and deleting do not, so that
+    a user polkit lets do only that can."""
+    return params['state'] == 'present' or any(params[option] is not None for dummy, dummy2, option in SETTINGS)
 
 
 def view(iface, state):
@@ -215,7 +237,9 @@ def view(iface, state):
     or a link going up on its own is no change of the task's."""
     if iface is None:
         return {'exists': False}
-    v = {'exists': True, 'settings': iface['settings']}
+    v = {'exists': True}
+    if 'settings' in iface:
+        v['settings'] = iface['settings']
     if state in ('connected', 'disconnected'):
         v['state'] = iface['state']
     return v
@@ -250,8 +274,16 @@ def run(module, wand, before):
             path = wand.manager('CreateInterface', 'sa{sv}', (name, settings_dict(settings)))
         defaults = dict(DEFAULTS)
         defaults.update(wanted)
-        predicted = {'name': name, 'path': path, 'state': 'disconnected', 'settings': defaults}
-    else:
+        predicted = {'name': name, 'path': path, 'state': 'disconnected'}
+        if needs_settings(p):
+            predicted['settings'] = defaults
+    elif wanted:
+        hidden = [k for k in COMMANDS if k in wanted] if before['settings'].get('CommandsHidden') else []
+        if hidden:
+            module.fail_json(msg='%s: wand hides the commands of %s from this user, so %s cannot be compared or set: '
+                                 'that needs the polkit action org.wand.Router1.configure-privileged (root-equivalent; '
+                                 'run with become, or ask an administrator)' % (name, name, ' and '.join(hidden)),
+                             actions=actions)
         update = dict((k, v) for k, v in wanted.items() if before['settings'].get(k) != v)
         if update:
             actions.append('update ' + ', '.join(sorted(update)))
@@ -261,7 +293,7 @@ def run(module, wand, before):
 
     # The state now: a settings change may have disconnected (or started
     # reconnecting) the interface.
-    current = read(wand, name) if not check else predicted
+    current = read(wand, name, needs_settings(p)) if not check else predicted
     if state == 'connected' and current['state'] != 'connected':
         actions.append('connect')
         if not check:
@@ -309,18 +341,19 @@ def main():
 
     wand = Wand(module)
     name, state = module.params['name'], module.params['state']
+    settings = needs_settings(module.params)
     try:
-        first = read(wand, name)
+        first = read(wand, name, settings)
     except WandError as e:
         wand.fail(e)
     try:
         before, predicted, actions = run(module, wand, first)
-        after = predicted if module.check_mode else read(wand, name)
+        after = predicted if module.check_mode else read(wand, name, settings)
     except WandError as e:
         # What was done before the failure is still reported, from wand's
         # state read again.
         try:
-            changed = view(first, state) != view(read(wand, name), state)
+            changed = view(first, state) != view(read(wand, name, settings), state)
         except WandError:
             changed = False
         wand.fail(e, changed=changed)

@@ -40,7 +40,9 @@ options:
     description:
       - Re-read the configuration files (after the manager was started or stopped).
       - polkit action C(org.wand.Router1.configure), which also covers reading the settings to
-        tell whether the reload changed anything.
+        tell whether the reload changed anything. The commands are compared only for a user who
+        also holds C(org.wand.Router1.configure-privileged) (wand hides them from the others), so
+        for such a user a reload that changed only a command reports no change.
     type: bool
     default: false
 notes:
