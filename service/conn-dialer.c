@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conn-method.h"
+#include "crash-point.h"
 #include "log.h"
 #include "manager.h"
 #include "process.h"
@@ -199,6 +200,7 @@ static int dialer_start_connect(Iface *i) {
         if (r < 0)
                 return log_error_errno(r, "%s: cannot start the dialer %s: %m", i->name, i->settings.connect_command[0]);
         log_info("%s: started dialer %s (pid %d).", i->name, i->settings.connect_command[0], (int) process_pid(d->process));
+        CRASH_POINT("dialer-spawned");
 
         r = runtime_state_save(i->manager->runtime_dir, i->name, process_pid(d->process), process_start_time(d->process));
         if (r < 0)
@@ -262,6 +264,7 @@ static int dialer_start_disconnect(Iface *i) {
 
         d->connect_after_exit = false;
         arm_kill_timer(i);
+        CRASH_POINT("teardown-signalled");
         return 0;
 }
 
@@ -333,6 +336,7 @@ static void dialer_release(Iface *i, bool terminate) {
                         process_reaper_add(i->manager->reaper, TAKE_PTR(d->disconnect_command),
                                            i->settings.disconnect_timeout_sec, manager_lingering_end, i->manager);
                 }
+                CRASH_POINT("release-signalled");
                 (void) runtime_state_forget(i->manager->runtime_dir, i->name);
         }
         process_free(d->process);

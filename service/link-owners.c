@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "link-owners.h"
 #include "log.h"
 #include "macro.h"
@@ -464,8 +465,10 @@ static void claim_or_release(Watched *w) {
                 w->claimed = 0;
                 w->was_up = false;
         }
-        if (w->claimed != before)
+        if (w->claimed != before) {
+                CRASH_POINT(w->claimed ? "claim" : "handback");
                 claim_record_save(w);
+        }
 }
 
 void link_owners_claim(LinkOwners *o, const char *device, bool claim) {

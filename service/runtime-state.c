@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "macro.h"
 #include "runtime-state.h"
 
@@ -45,6 +46,7 @@ int runtime_state_save(const char *dir, const char *name, pid_t pid, uint64_t st
                 r = -errno;
         if (close(TAKE_FD(fd)) < 0 && r == 0)
                 r = -errno;
+        CRASH_POINT("record-before-rename");
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0)
