@@ -196,7 +196,10 @@ static int dialer_start_connect(Iface *i) {
                 return -ENOMEM;
         char *env[] = { env_iface, env_device, NULL };
 
-        r = process_spawn(&d->process, i->manager->event, i->settings.connect_command, env, i->name, on_dialer_exit, i);
+        /* Held until it is recorded: killed in between, wand would leave a
+         * dialer running that no record names and no restart could find. */
+        r = process_spawn_held(&d->process, i->manager->event, i->settings.connect_command, env, i->name,
+                               on_dialer_exit, i);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot start the dialer %s: %m", i->name, i->settings.connect_command[0]);
         log_info("%s: started dialer %s (pid %d).", i->name, i->settings.connect_command[0], (int) process_pid(d->process));
@@ -206,6 +209,7 @@ static int dialer_start_connect(Iface *i) {
         if (r < 0)
                 log_warning_errno(r, "%s: cannot record the dialer in %s (a restart of wand would drop it): %m", i->name,
                                   i->manager->runtime_dir);
+        (void) process_let_go(d->process);
         return 0;
 }
 
