@@ -462,9 +462,13 @@ static void claim_or_release(Watched *w) {
                                 networkd_reload(nd);
                 }
         } else if (w->claimed) {
-                if (w->claimed & LINK_OWNER_NETWORKMANAGER) {
+                /* Only to a NetworkManager that has told us its device: at
+                 * start-up the record is read before that, and what cannot be
+                 * handed back yet stays on record until it has. */
+                if ((w->claimed & LINK_OWNER_NETWORKMANAGER) && nm->path && w->owners->present[PEER_NM]) {
                         log_info("Handing %s back to NetworkManager.", w->device);
                         nm_set_managed(nm, true);
+                        w->claimed &= ~LINK_OWNER_NETWORKMANAGER;
                 }
                 if (w->claimed & LINK_OWNER_NETWORKD) {
                         _cleanup_free_ char *path = networkd_file(w->owners, w->device);
@@ -472,13 +476,15 @@ static void claim_or_release(Watched *w) {
                         if (path && unlink(path) < 0 && errno != ENOENT)
                                 log_warning_errno(errno, "Cannot remove %s: %m", path);
                         networkd_reload(nd);
+                        w->claimed &= ~LINK_OWNER_NETWORKD;
                 }
                 /* As it was: up, as the manager had it (it may not set up a
                  * device it gets back, and then never sees carrier). */
-                if (w->was_up && !w->owners->ops->link_is_up(w->device, w->owners->userdata))
-                        w->owners->ops->set_link_up(w->device, w->owners->userdata);
-                w->claimed = 0;
-                w->was_up = false;
+                if (w->claimed == 0) {
+                        if (w->was_up && !w->owners->ops->link_is_up(w->device, w->owners->userdata))
+                                w->owners->ops->set_link_up(w->device, w->owners->userdata);
+                        w->was_up = false;
+                }
         }
         /* A hand-back is recorded after it is made: killed in between, a
          * restarted wand hands back again, which is harmless. */

@@ -432,6 +432,31 @@ class Crash:
             self.divergences[c] += 1
         (self.item4_kills if only_item4 else self.other_kills).append(self.kill_no)
 
+    def claim_dropped_while_stopped(self):
+        """Before the kills, one fixed case that a kill at config-after-rename
+        found: ClaimDevice=no written while wand was not running (here by
+        an administrator between a stop and a start). The restarted wand
+        must hand the device back, though it reads its record before
+        NetworkManager has told it about the device."""
+        w = self.w
+        dev = DEVICES['cn'][0]
+        self.start_wand({}, armed=False)
+        harness.wait_until(lambda: not self.nm_managed(dev), 10, f'wand to claim {dev} from NetworkManager')
+        w.stop_wand()
+        w.write_iface('cn', Device=dev, ClaimDevice=False, **TIMEOUTS)
+        self.start_wand({}, armed=False)
+        try:
+            harness.wait_until(lambda: self.nm_managed(dev), SETTLE_TIMEOUT,
+                               f'wand to hand {dev} back to NetworkManager')
+            problems = []
+        except harness.Failure as e:
+            record = read_lines(os.path.join(w.runtime_dir, 'claims', dev))
+            problems = [('claim-lost-at-start', f'cn was set to ClaimDevice=no while wand was stopped; {e}; '
+                         f'NetworkManager still has Managed=false, wand\'s record says {record or "nothing"}')]
+        w.stop_wand()
+        self.write_initial_files()
+        return problems
+
     def run(self):
         args = self.args
         if args.point and args.point not in POINTS:
@@ -441,6 +466,13 @@ class Crash:
         print(f'crash: seed {self.seed}, {args.kills} kills (replay: tests/run-crash.sh --seed {self.seed} '
               f'--kills {args.kills})', flush=True)
         self.setup()
+        problems = self.claim_dropped_while_stopped()
+        if problems:
+            self.last_kill = 'no kill yet: a stop, an edit and a start'
+            self.report(problems)
+            if not args.keep_going:
+                return 1
+            self.reset()
         for k in range(1, args.kills + 2):
             last = k == args.kills + 1
             rng = random.Random(f'{self.seed}/{k}')
