@@ -40,9 +40,11 @@ Runs as root in its own network, pid and mount namespaces, with the dialer
 tests' harness (tests/dialer/harness.py): a private dbus-daemon, wand-crash
 from the build tree (WAND_BINARY), test-dialer (TEST_DIALER).
 
-A seed fixes the plan of every kill and the calls in between (the generator
-never looks at wand's answers), not the timing: --seed N --kills K replays
-the first K kills of a run. A divergence prints its seed, kill, crash point,
+A seed fixes the plan of every kill and the order of the calls before it
+(the generator never looks at wand's answers), not the timing, nor so how
+many of those calls go out before wand dies: --seed N --kills K replays the
+first K kills of a run. Before the kills, one fixed case runs: ClaimDevice=no
+written while wand was stopped, and the device handed back after its start. A divergence prints its seed, kill, crash point,
 cause and the replay command. Exit status: 0 passed, 1 diverged (or failed to
 run), 77 skipped (not root).
 """
