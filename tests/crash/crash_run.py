@@ -501,6 +501,13 @@ class Crash:
             self.last_kill = f'{"killed at crash point " + how if how != "timed" else "killed from outside"}; ' \
                              f'planned: {self.describe(plan)}'
             self.log(f'  wand killed ({how})')
+            status = self.w.wand_proc.returncode
+            if status != -signal.SIGKILL:
+                # Not our SIGKILL nor its own crash point: it crashed or exited.
+                self.report([('wand-died', f'wand ended by itself with status {status}')])
+                if not args.keep_going:
+                    return 1
+                self.reset()
             if k % 50 == 0:
                 print(f'crash: {k} kills, {sum(self.divergences.values())} divergences, '
                       f'{time.monotonic() - t0:.0f} s', flush=True)
