@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "crash-point.h"
 #include "macro.h"
 #include "names.h"
 #include "shell-words.h"
@@ -809,8 +810,10 @@ static int write_and_rename(int fd, const char *tmp, const char *path, const cha
                 return r;
         if (fsync(fd) < 0)
                 return -errno;
+        CRASH_POINT("config-before-rename");
         if (rename(tmp, path) < 0)
                 return -errno;
+        CRASH_POINT("config-after-rename");
         return 0;
 }
 

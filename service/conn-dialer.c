@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conn-method.h"
+#include "crash-point.h"
 #include "log.h"
 #include "manager.h"
 #include "process.h"
@@ -231,12 +232,17 @@ static int dialer_start_connect(Iface *i) {
                 return -ENOMEM;
         char *env[] = { env_iface, env_device, NULL };
 
-        r = process_spawn(&d->process, i->manager->event, i->settings.connect_command, env, i->name, on_dialer_exit, i);
+        /* Held until it is recorded: killed in between, wand would leave a
+         * dialer running that no record names and no restart could find. */
+        r = process_spawn_held(&d->process, i->manager->event, i->settings.connect_command, env, i->name,
+                               on_dialer_exit, i);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot start the dialer %s: %m", i->name, i->settings.connect_command[0]);
         log_info("%s: started dialer %s (pid %d).", i->name, i->settings.connect_command[0], (int) process_pid(d->process));
+        CRASH_POINT("dialer-spawned");
 
         record_save(i, false);
+        (void) process_let_go(d->process);
         return 0;
 }
 
@@ -300,6 +306,7 @@ static int dialer_start_disconnect(Iface *i) {
 
         d->connect_after_exit = false;
         arm_kill_timer(i);
+        CRASH_POINT("teardown-signalled");
         return 0;
 }
 
@@ -492,6 +499,7 @@ static void dialer_release(Iface *i, bool terminate) {
                         process_reaper_add(i->manager->reaper, TAKE_PTR(d->disconnect_command),
                                            i->settings.disconnect_timeout_sec, manager_lingering_end, i->manager);
                 }
+                CRASH_POINT("release-signalled");
         }
         process_free(d->process);
         process_free(d->disconnect_command);

@@ -28,6 +28,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-sender.h"
+#include "crash-point.h"
 #include "link-owners.h"
 #include "log.h"
 #include "macro.h"
@@ -751,27 +752,46 @@ static void claim_or_release(Watched *w) {
         int r;
 
         if (w->want_claim) {
+                unsigned take = 0;
+
                 if (w->claimed == 0 && (w->mask & (LINK_OWNER_NETWORKMANAGER | LINK_OWNER_NETWORKD)))
                         w->was_up = w->owners->ops->link_is_up(w->device, w->owners->userdata);
-                if ((w->mask & LINK_OWNER_NETWORKMANAGER) && !nm->claim) {
+                /* NetworkManager is asked again while it says it manages the
+                 * device: it forgets Managed=false when it restarts. */
+                if ((w->mask & LINK_OWNER_NETWORKMANAGER) && !nm->claim)
+                        take |= LINK_OWNER_NETWORKMANAGER;
+                if ((w->mask & LINK_OWNER_NETWORKD) && !(w->claimed & LINK_OWNER_NETWORKD))
+                        take |= LINK_OWNER_NETWORKD;
+                /* On record before it is taken: killed in between, a restarted
+                 * wand may hand back what it never took (harmless), but never
+                 * keeps what it does not know it took. */
+                if (take & ~w->claimed) {
+                        w->claimed |= take;
+                        claim_record_save(w);
+                        before = w->claimed;
+                        CRASH_POINT("claim");
+                }
+                if (take & LINK_OWNER_NETWORKMANAGER) {
                         log_info("Asking NetworkManager to leave %s to wand (ClaimDevice=yes).", w->device);
                         nm_set_managed(nm, false);
-                        w->claimed |= LINK_OWNER_NETWORKMANAGER;
                 }
-                if ((w->mask & LINK_OWNER_NETWORKD) && !(w->claimed & LINK_OWNER_NETWORKD)) {
+                if (take & LINK_OWNER_NETWORKD) {
                         log_info("Asking systemd-networkd to leave %s to wand (ClaimDevice=yes).", w->device);
                         r = networkd_file_write(w);
-                        if (r < 0)
+                        if (r < 0) {
                                 log_warning_errno(r, "Cannot write systemd-networkd's runtime file for %s: %m", w->device);
-                        else {
-                                w->claimed |= LINK_OWNER_NETWORKD;
+                                w->claimed &= ~LINK_OWNER_NETWORKD;
+                        } else
                                 networkd_reload(nd);
-                        }
                 }
         } else if (w->claimed) {
-                if (w->claimed & LINK_OWNER_NETWORKMANAGER) {
+                /* Only to a NetworkManager that has told us its device: at
+                 * start-up the record is read before that, and what cannot be
+                 * handed back yet stays on record until it has. */
+                if ((w->claimed & LINK_OWNER_NETWORKMANAGER) && nm->path && w->owners->owner[PEER_NM]) {
                         log_info("Handing %s back to NetworkManager.", w->device);
                         nm_set_managed(nm, true);
+                        w->claimed &= ~LINK_OWNER_NETWORKMANAGER;
                 }
                 if (w->claimed & LINK_OWNER_NETWORKD) {
                         _cleanup_free_ char *path = networkd_file(w->owners, w->device);
@@ -779,16 +799,22 @@ static void claim_or_release(Watched *w) {
                         if (path && unlink(path) < 0 && errno != ENOENT)
                                 log_warning_errno(errno, "Cannot remove %s: %m", path);
                         networkd_reload(nd);
+                        w->claimed &= ~LINK_OWNER_NETWORKD;
                 }
                 /* As it was: up, as the manager had it (it may not set up a
                  * device it gets back, and then never sees carrier). */
-                if (w->was_up && !w->owners->ops->link_is_up(w->device, w->owners->userdata))
-                        w->owners->ops->set_link_up(w->device, w->owners->userdata);
-                w->claimed = 0;
-                w->was_up = false;
+                if (w->claimed == 0) {
+                        if (w->was_up && !w->owners->ops->link_is_up(w->device, w->owners->userdata))
+                                w->owners->ops->set_link_up(w->device, w->owners->userdata);
+                        w->was_up = false;
+                }
         }
-        if (w->claimed != before)
+        /* A hand-back is recorded after it is made: killed in between, a
+         * restarted wand hands back again, which is harmless. */
+        if (w->claimed != before) {
+                CRASH_POINT("handback");
                 claim_record_save(w);
+        }
 }
 
 void link_owners_claim(LinkOwners *o, const char *device, bool claim) {

@@ -31,6 +31,7 @@ struct Process {
         sd_event_source *exit_source, *output_source;
         sd_event_source *reap_retry; /* our child exited, waitid() has nothing yet */
         int output_fd;
+        int hold_fd;   /* process_spawn_held(): written to let the child run */
         char line[LINE_MAX_LEN];
         size_t line_len;
         ProcessExitFunc on_exit;
@@ -205,6 +206,7 @@ static Process *process_new(const char *log_name, ProcessExitFunc on_exit, void 
                 return NULL;
         p->pidfd = -1;
         p->output_fd = -1;
+        p->hold_fd = -1;
         p->on_exit = on_exit;
         p->userdata = userdata;
         p->log_name = strdup(log_name);
@@ -244,7 +246,23 @@ static int output_fds(const char *log_name, int *ret_child, int *ret_parent) {
         return 0;
 }
 
-_noreturn_ static void child(char *const argv[], char *const env[], int out) {
+/* A held child waits here, before it runs anything, until wand lets it go.
+ * If wand dies first (a crash before it could record the child), the pipe
+ * reads EOF and the command never runs: nobody would supervise it. */
+static void wait_to_be_let_go(int hold_fd, int parent_end) {
+        char c;
+        ssize_t n;
+
+        (void) close(parent_end); /* else our own copy keeps the pipe open */
+        while ((n = read(hold_fd, &c, 1)) < 0 && errno == EINTR)
+                ;
+        if (n != 1) {
+                fprintf(stderr, "wand: not started: wand went away before it recorded this process.\n");
+                _exit(EXIT_FAILURE);
+        }
+}
+
+_noreturn_ static void child(char *const argv[], char *const env[], int out, const int hold[2]) {
         static const char *const base_env[] = {
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "LANG=C.UTF-8",
@@ -270,6 +288,8 @@ _noreturn_ static void child(char *const argv[], char *const env[], int out) {
         null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
                 _exit(126);
+        if (hold[0] >= 0)
+                wait_to_be_let_go(hold[0], hold[1]);
         if (close_range(3, ~0U, 0) < 0)
                 for (int fd = 3; fd < 65536; fd++)
                         (void) close(fd);
@@ -307,9 +327,10 @@ static void kill_and_reap(Process *p) {
                 ;
 }
 
-int process_spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
-                  ProcessExitFunc on_exit, void *userdata) {
-        _cleanup_close_ int child_out = -1;
+static int spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
+                 ProcessExitFunc on_exit, void *userdata, bool held) {
+        _cleanup_close_ int child_out = -1, hold_child = -1;
+        int hold[2] = { -1, -1 };
         Process *p;
         pid_t pid;
         int r;
@@ -324,6 +345,15 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
                 process_free(p);
                 return r;
         }
+        if (held) {
+                if (pipe2(hold, O_CLOEXEC) < 0) {
+                        r = -errno;
+                        process_free(p);
+                        return r;
+                }
+                hold_child = hold[0];
+                p->hold_fd = hold[1];
+        }
 
         pid = fork();
         if (pid < 0) {
@@ -332,7 +362,7 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
                 return r;
         }
         if (pid == 0)
-                child(argv, env, child_out);
+                child(argv, env, child_out, hold);
 
         p->pid = pid;
         /* Our unreaped child: its pid cannot be reused yet. */
@@ -357,9 +387,31 @@ int process_spawn(Process **ret, sd_event *event, char *const argv[], char *cons
                 process_free(p);
                 return r;
         }
-        log_debug("%s: started %s as pid %d.", log_name, argv[0], (int) pid);
+        log_debug("%s: started %s as pid %d%s.", log_name, argv[0], (int) pid, held ? " (held)" : "");
         *ret = p;
         return 0;
+}
+
+int process_spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
+                  ProcessExitFunc on_exit, void *userdata) {
+        return spawn(ret, event, argv, env, log_name, on_exit, userdata, false);
+}
+
+int process_spawn_held(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
+                       ProcessExitFunc on_exit, void *userdata) {
+        return spawn(ret, event, argv, env, log_name, on_exit, userdata, true);
+}
+
+int process_let_go(Process *p) {
+        _cleanup_close_ int fd = TAKE_FD(p->hold_fd);
+        ssize_t n;
+
+        if (fd < 0)
+                return 0;
+        while ((n = write(fd, "", 1)) < 0 && errno == EINTR)
+                ;
+        /* EPIPE: it is gone already, and its exit is reported as usual. */
+        return n == 1 ? 0 : -errno;
 }
 
 int process_adopt(Process **ret, sd_event *event, pid_t pid, uint64_t start_time, const char *log_name,
@@ -417,6 +469,8 @@ Process *process_free(Process *p) {
         sd_event_source_disable_unref(p->output_source);
         if (p->output_fd >= 0)
                 close(p->output_fd);
+        if (p->hold_fd >= 0)
+                close(p->hold_fd); /* never let go: it exits without running */
         if (p->pidfd >= 0)
                 close(p->pidfd);
         free(p->log_name);

@@ -23,6 +23,14 @@ typedef void (*ProcessExitFunc)(Process *p, int code, int status, void *userdata
 int process_spawn(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
                   ProcessExitFunc on_exit, void *userdata);
 
+/* The same, but the child waits before it runs argv until process_let_go():
+ * time to record its pid first. Should wand die before that (a crash), the
+ * child exits without running anything, and nothing runs that no record
+ * names. */
+int process_spawn_held(Process **ret, sd_event *event, char *const argv[], char *const env[], const char *log_name,
+                       ProcessExitFunc on_exit, void *userdata);
+int process_let_go(Process *p);
+
 /* Watches a process wand did not start (or started before a restart).
  * -ESRCH when it is gone, or when its start time shows that pid now belongs
  * to another process. */

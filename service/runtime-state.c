@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "macro.h"
 #include "names.h"
 #include "runtime-state.h"
@@ -56,6 +57,7 @@ static int write_atomic(const char *dir, const char *sub, mode_t sub_mode, const
                 r = -errno;
         if (close(TAKE_FD(fd)) < 0 && r == 0)
                 r = -errno;
+        CRASH_POINT("record-before-rename");
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0)

@@ -245,6 +245,7 @@ class World:
         self.events = []  # (time, path, {property: value}) from PropertiesChanged
         self.fd_baseline = None
         self.wand_args = []  # more options for wand
+        self.wand_env = {}  # more environment for wand
 
     # -- configuration --
 
@@ -322,6 +323,7 @@ class World:
         for k in ('ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS'):
             if k in os.environ:
                 env[k] = os.environ[k]
+        env.update(self.wand_env)
         self.wand_proc = subprocess.Popen([self.wand_binary, f'--config-dir={self.config_dir}',
                                            f'--runtime-dir={self.runtime_dir}', *self.wand_args],
                                           stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=env)

@@ -275,6 +275,54 @@ static void test_spawn_fails_after_fork_pidfd(void) {
         assert_no_children();
 }
 
+/* A held child runs nothing until it is let go (wand records its pid in
+ * between), and nothing at all if wand goes away first: a crash between the
+ * spawn and the record must not leave a dialer running that no record
+ * names. process_free() without process_let_go() closes the hold as wand's
+ * death would. */
+static void test_spawn_held(void) {
+        g_autofree char *dir = g_dir_make_tmp("wand-test-process-XXXXXX", NULL);
+        g_autofree char *ran = g_build_filename(dir, "ran", NULL);
+        g_autofree char *script = g_strdup_printf("echo > '%s'", ran);
+        char *const argv[] = { (char *) "/bin/sh", (char *) "-c", script, NULL };
+        ExitResult e = {};
+        sd_event *event = NULL;
+        Process *p = NULL;
+        pid_t pid;
+        int status;
+
+        g_assert_nonnull(dir);
+        set_sigchld_blocked(true);
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+
+        g_assert_cmpint(process_spawn_held(&p, event, argv, NULL, "test", on_exit_cb, &e), ==, 0);
+        run_for(event, 300);
+        g_assert_false(e.exited);
+        g_assert_false(g_file_test(ran, G_FILE_TEST_EXISTS)); /* held: nothing ran yet */
+        g_assert_cmpint(process_let_go(p), ==, 0);
+        while (!e.exited)
+                g_assert_cmpint(sd_event_run(event, UINT64_MAX), >=, 0);
+        g_assert_cmpint(e.code, ==, CLD_EXITED);
+        g_assert_cmpint(e.status, ==, 0);
+        g_assert_true(g_file_test(ran, G_FILE_TEST_EXISTS));
+        process_free(p);
+        g_assert_cmpint(unlink(ran), ==, 0);
+
+        /* Never let go: it ends without running the command. */
+        g_assert_cmpint(process_spawn_held(&p, event, argv, NULL, "test", on_exit_cb, &e), ==, 0);
+        pid = process_pid(p);
+        process_free(p);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, EXIT_FAILURE);
+        g_assert_false(g_file_test(ran, G_FILE_TEST_EXISTS));
+
+        g_assert_cmpint(rmdir(dir), ==, 0);
+        sd_event_unref(event);
+        set_sigchld_blocked(false);
+        assert_no_children();
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_assert_cmpint(pthread_atfork(NULL, NULL, park_child), ==, 0);
@@ -283,6 +331,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/process/spawn/traced-exit", test_spawn_traced_exit);
         g_test_add_func("/process/spawn/fails-after-fork/event-source", test_spawn_fails_after_fork_event);
         g_test_add_func("/process/spawn/fails-after-fork/pidfd", test_spawn_fails_after_fork_pidfd);
+        g_test_add_func("/process/spawn/held", test_spawn_held);
 
         return g_test_run();
 }
