@@ -44,9 +44,11 @@
 #define ND_LINK_IFACE "org.freedesktop.network1.Link"
 #define PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
 /* Their answers for "I have no such device", the only ones that mean "not
- * managed". (networkd has used resolved's name for it since it has one.) */
+ * managed". networkd 252 answers with resolved's name for it; its own
+ * interface's name is taken too, for a networkd that uses it. */
 #define NM_ERROR_UNKNOWN_DEVICE "org.freedesktop.NetworkManager.UnknownDevice"
 #define ND_ERROR_NO_SUCH_LINK "org.freedesktop.resolve1.NoSuchLink"
+#define ND_ERROR_NO_SUCH_LINK_OWN "org.freedesktop.network1.NoSuchLink"
 
 /* A lookup that failed otherwise is asked again after 0.5 s, then 1 s, 2 s,
  * … at most a minute apart. */
@@ -589,7 +591,8 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 static bool peer_has_no_such_device(PeerKind kind, const sd_bus_error *e) {
-        return sd_bus_error_has_name(e, kind == PEER_NM ? NM_ERROR_UNKNOWN_DEVICE : ND_ERROR_NO_SUCH_LINK);
+        return kind == PEER_NM ? sd_bus_error_has_name(e, NM_ERROR_UNKNOWN_DEVICE)
+                               : sd_bus_error_has_names(e, ND_ERROR_NO_SUCH_LINK, ND_ERROR_NO_SUCH_LINK_OWN);
 }
 
 /* Follows path's PropertiesChanged (the object the manager named now). */
