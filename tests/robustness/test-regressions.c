@@ -153,31 +153,29 @@ test_long_command_survives_restart(WandFixture *f, gconstpointer data)
 /* Found by robustness-hostile under ASan: reading a ConnectCommand array
  * took time quadratic in its length (sd_bus_message_read_strv() grows the
  * list one element at a time), before polkit was even asked, so one local
- * user's call with a few hundred thousand words stalled wand for everyone. */
+ * user's call with a few hundred thousand words stalled wand for everyone.
+ * Now such a command is refused for its length while it is read, before a
+ * word is copied and before polkit is asked. How long that takes is a
+ * figure, not an assertion (tests never fail on timing). */
 static void
 test_huge_command_is_quick(WandFixture *f, gconstpointer data)
 {
         g_autoptr(WandCall) c = NULL;
-        gint64 start;
-        double took;
+        gint64 start, deadline;
+        const char *msg;
 
         wand_fixture_start(f);
         start = g_get_monotonic_time();
+        deadline = start + 120 * G_USEC_PER_SEC;
         c = wand_call_async(f->user, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
                             create_with_words("huge", 400000), 0);
-        /* Refused before polkit, or asked about: either way at once. */
-        while (!c->done && gt_dbus_queue_get_n_messages(f->queue) == 0 &&
-               g_get_monotonic_time() - start < 60 * G_USEC_PER_SEC)
+        while (!c->done && g_get_monotonic_time() < deadline)
                 wand_iterate(10);
-        took = (g_get_monotonic_time() - start) / 1e6;
-        robust_figure("CreateInterface with 400 000 words", "answered or sent to polkit after %.2f s", took);
-        if (!c->done) {
-                g_autoptr(WandPolkitCheck) check = wand_fixture_expect_check(
-                        f, "org.wand.Router1.configure-privileged", f->user, "huge", "veth9", 0);
-                wand_polkit_reply(check, FALSE, FALSE);
-        }
-        wand_call_wait(c);
-        g_assert_cmpfloat(took, <, 2.0);
+        robust_figure("CreateInterface with 400 000 words", "refused after %.2f s",
+                      (g_get_monotonic_time() - start) / 1e6);
+        msg = wand_call_assert_error(c, DBUS_ERROR("InvalidArgs"));
+        g_assert_nonnull(strstr(msg, "longer than a command line may be"));
+        wand_fixture_assert_no_polkit(f);
 }
 
 int
