@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "config.h"
 #include "conn-method.h"
@@ -429,6 +427,10 @@ int manager_load(Manager *m) {
         m->running = main_config.demand_dial;
         m->bus_max_message_size = main_config.bus_max_message_size;
         r = runtime_state_load_demand_dial(m->runtime_dir, &running);
+        /* Before the first interface: its InstanceId is this wand's. The
+         * demand-dial record is there unless this is the first wand since
+         * boot. */
+        instance_ids_begin(&m->instance_ids, m->runtime_dir, r == -ENOENT);
         if (r >= 0) {
                 if (running != m->running)
                         log_info("The demand-dial manager stays %s, as the wand before left it (DemandDial= in "
@@ -780,12 +782,6 @@ int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir,
         m->running = true;
         m->bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT;
         m->clock = clock;
-        /* InstanceIds start at a random point: not the same as a previous
-         * wand's, so that handles from before a restart are known stale. */
-        uint32_t base = 0;
-        if (getrandom(&base, sizeof(base), GRND_NONBLOCK) != sizeof(base))
-                base = (uint32_t) time(NULL);
-        m->next_instance_id = (uint64_t) base << 32;
         m->method_for = method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);
