@@ -98,7 +98,7 @@ static int on_interface(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                                           "UnreachabilityReasons", "as", 0,
                                           "LastError", "s", "org.wand.Router1.Error.ConnectionFailed",
                                           /* a word of a newer wand on a0 */
-                                          "LastErrorReason", "s", z ? "no-carrier" : "link-lost",
+                                          "LastErrorReason", "s", z ? "dialer-exited" : "link-lost",
                                           "ConnectedSince", "t", (uint64_t) 0,
                                           "InstanceId", "t", (uint64_t) (z ? 9 : 1),
                                           "ManagedBy", "as", 0);
