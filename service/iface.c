@@ -99,11 +99,7 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
         if (!i)
                 return -ENOMEM;
         i->manager = m;
-        r = instance_ids_next(&m->instance_ids, &i->instance_id);
-        if (r < 0) {
-                free(i);
-                return r;
-        }
+        i->instance_id = instance_ids_next(&m->instance_ids);
         i->state = IFACE_UNREACHABLE;
         settings_init(&i->settings);
         i->name = strdup(name);

@@ -1,55 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* See instance-id.h. */
-#include <errno.h>
-#include <inttypes.h>
+/* See instance-id.h. Why no count of starts in the runtime directory: a
+ * count that is lost or corrupted (it is a file anyone with root can edit)
+ * cannot say which generations were used; the boot-time clock can. */
 #include <time.h>
 
 #include "instance-id.h"
-#include "log.h"
-#include "runtime-state.h"
 
-/* A generation the file's count never reaches: 2^20 plus the seconds since
- * boot (modulo 2^20). Ids made from it cannot repeat those counted from the
- * file; they could repeat those of an earlier fallback only if the count
- * were lost again within as many seconds as wand started meanwhile. */
-static uint32_t fallback_generation(void) {
+static uint64_t ticks_now(void) {
         struct timespec ts = {};
 
         (void) clock_gettime(CLOCK_BOOTTIME, &ts);
-        return INSTANCE_GENERATION_FALLBACK + ((uint32_t) ts.tv_sec & (INSTANCE_GENERATION_FALLBACK - 1));
+        return (uint64_t) ts.tv_sec * INSTANCE_TICKS_PER_SEC +
+               (uint64_t) ts.tv_nsec * INSTANCE_TICKS_PER_SEC / 1000000000;
 }
 
-void instance_ids_begin(InstanceIds *ids, const char *runtime_dir, bool first_start) {
-        uint32_t last = 0;
-        int r;
+/* The first tick after the one current when called (and after after): every
+ * generation taken before was taken in that tick or earlier. */
+static uint64_t next_tick(uint64_t after) {
+        uint64_t now = ticks_now();
 
-        r = runtime_state_load_generation(runtime_dir, INSTANCE_GENERATION_MAX, &last);
-        if (r == -ENOENT && first_start)
-                ids->generation = 1;
-        else if (r < 0) {
-                /* Unreadable, not a count of ours, or removed while an
-                 * earlier wand's records stayed: what it counted is lost. */
-                ids->generation = fallback_generation();
-                log_warning_errno(r, "Cannot read the count of wand's starts in %s/instance-generation; InstanceIds "
-                                  "start from %" PRIu32 " << 32 instead, a range the count does not reach: %m",
-                                  runtime_dir, ids->generation);
-        } else if (last == INSTANCE_GENERATION_FALLBACK - 1 || last == INSTANCE_GENERATION_MAX) {
-                ids->generation = fallback_generation();
-                log_warning("wand has started %" PRIu32 " times since boot; InstanceIds start from %" PRIu32
-                            " << 32 instead.", last, ids->generation);
-        } else
-                ids->generation = last + 1;
+        if (now < after)
+                now = after;
+        for (uint64_t t = now; (now = ticks_now()) <= t;) {
+                uint64_t ns = (t + 1) * (1000000000 / INSTANCE_TICKS_PER_SEC);
+                struct timespec until = { .tv_sec = (time_t) (ns / 1000000000), .tv_nsec = (long) (ns % 1000000000) };
+                (void) clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &until, NULL);
+        }
+        return now;
+}
+
+void instance_ids_begin(InstanceIds *ids) {
+        ids->generation = next_tick(0);
+        if (ids->generation > INSTANCE_GENERATION_MAX)
+                ids->generation = INSTANCE_GENERATION_MAX; /* after 17 years of uptime */
         ids->made = 0;
-
-        r = runtime_state_save_generation(runtime_dir, ids->generation);
-        if (r < 0)
-                log_warning_errno(r, "Cannot record the count of wand's starts in %s/instance-generation; the "
-                                  "next wand may repeat this one's InstanceIds: %m", runtime_dir);
 }
 
-int instance_ids_next(InstanceIds *ids, uint64_t *ret) {
-        if (ids->made == UINT32_MAX)
-                return -EOVERFLOW;
-        *ret = ((uint64_t) ids->generation << 32) | ++ids->made;
-        return 0;
+uint64_t instance_ids_next(InstanceIds *ids) {
+        if (ids->made == (UINT32_C(1) << INSTANCE_ID_COUNTER_BITS) - 1) {
+                ids->generation = next_tick(ids->generation);
+                ids->made = 0;
+        }
+        return (ids->generation << INSTANCE_ID_COUNTER_BITS) | ++ids->made;
 }

@@ -1,27 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* InstanceIds: never the same twice within a boot, across restarts too, and
  * below 2^53 so that JSON and JavaScript hold them exactly. The high part
- * is the generation: how many times wand started since boot, counted in
- * the runtime directory; the low 32 bits count the interfaces this wand
- * made. */
+ * is a generation: the time since boot (CLOCK_BOOTTIME, which nothing can
+ * set back) in 1/256 s, taken once the clock has moved past the tick in
+ * which it was asked, so that no earlier generation, of this wand or an
+ * earlier one, can have it; the low 16 bits count the ids of the
+ * generation. Nothing is kept in a file: there is nothing to lose or
+ * corrupt. */
 #pragma once
 
-#include <stdbool.h>
 #include <stdint.h>
 
-/* Generations from the file's count stay below this; those taken when the
- * count cannot be trusted lie above it, up to 2^21 - 1. */
-#define INSTANCE_GENERATION_FALLBACK (UINT32_C(1) << 20)
-#define INSTANCE_GENERATION_MAX ((UINT32_C(1) << 21) - 1)
+#define INSTANCE_ID_COUNTER_BITS 16
+#define INSTANCE_TICKS_PER_SEC 256
+/* 2^37 ticks: 17 years of uptime before ids would reach 2^53. */
+#define INSTANCE_GENERATION_MAX ((UINT64_C(1) << (53 - INSTANCE_ID_COUNTER_BITS)) - 1)
 
 typedef struct InstanceIds {
-        uint32_t generation;
-        uint32_t made; /* interfaces this wand has made */
+        uint64_t generation;
+        uint32_t made; /* ids of this generation */
 } InstanceIds;
 
-/* Takes this wand's generation and records it for the next one (logs
- * what it cannot read or write). first_start: nothing of an earlier wand is
- * in the runtime directory, so a missing count is no lost one. */
-void instance_ids_begin(InstanceIds *ids, const char *runtime_dir, bool first_start);
-/* The next id, or -EOVERFLOW after 2^32 - 1 of them. */
-int instance_ids_next(InstanceIds *ids, uint64_t *ret);
+/* Takes a generation no one has had since boot (waits for at most one
+ * tick, 4 ms, for the clock to move on). */
+void instance_ids_begin(InstanceIds *ids);
+/* The next id; after 2^16 - 1 of them, a new generation. */
+uint64_t instance_ids_next(InstanceIds *ids);

@@ -427,10 +427,6 @@ int manager_load(Manager *m) {
         m->running = main_config.demand_dial;
         m->bus_max_message_size = main_config.bus_max_message_size;
         r = runtime_state_load_demand_dial(m->runtime_dir, &running);
-        /* Before the first interface: its InstanceId is this wand's. The
-         * demand-dial record is there unless this is the first wand since
-         * boot. */
-        instance_ids_begin(&m->instance_ids, m->runtime_dir, r == -ENOENT);
         if (r >= 0) {
                 if (running != m->running)
                         log_info("The demand-dial manager stays %s, as the wand before left it (DemandDial= in "
@@ -782,6 +778,7 @@ int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir,
         m->running = true;
         m->bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT;
         m->clock = clock;
+        instance_ids_begin(&m->instance_ids);
         m->method_for = method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);

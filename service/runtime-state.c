@@ -20,7 +20,6 @@
 #define TMP_PREFIX ".tmp-"
 #define STOPPING_PREFIX ".stopping-"
 #define DEMAND_DIAL_FILE "demand-dial"
-#define GENERATION_FILE "instance-generation"
 
 static char *record_path(const char *dir, const char *name, const char *prefix) {
         char *p = NULL;
@@ -207,45 +206,5 @@ int runtime_state_load_demand_dial(const char *dir, bool *ret_running) {
                 *ret_running = false;
         else
                 return -EBADMSG;
-        return 0;
-}
-
-int runtime_state_save_generation(const char *dir, uint32_t generation) {
-        char text[16];
-
-        snprintf(text, sizeof(text), "%" PRIu32 "\n", generation);
-        return write_atomic(dir, NULL, 0, GENERATION_FILE, text);
-}
-
-int runtime_state_load_generation(const char *dir, uint32_t max, uint32_t *ret) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char text[16], *end;
-        struct stat st;
-        unsigned long long v;
-        ssize_t n;
-
-        if (asprintf(&path, "%s/" GENERATION_FILE, dir) < 0)
-                return -ENOMEM;
-        /* Only a file of ours: never through a link, never blocking on a
-         * FIFO someone put there. */
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ELOOP ? -EBADMSG : -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADMSG;
-        n = read(fd, text, sizeof(text) - 1);
-        if (n < 0)
-                return -errno;
-        text[n] = 0;
-        if (n < 2 || text[n - 1] != '\n' || !strchr("123456789", text[0]))
-                return -EBADMSG;
-        errno = 0;
-        v = strtoull(text, &end, 10);
-        if (errno != 0 || end != text + n - 1 || v > max)
-                return -EBADMSG;
-        *ret = (uint32_t) v;
         return 0;
 }

@@ -5,9 +5,7 @@
  * - dialers/.stopping-<pid>-<interface>: the dialer of an interface that is
  *   gone, still being stopped;
  * - demand-dial: "running" or "stopped", the demand-dial manager as the last
- *   wand left it;
- * - instance-generation: how many times wand started since boot (the high
- *   part of InstanceIds, see manager.c).
+ *   wand left it.
  * A dialer's record is "PID START_TIME KILL_AFTER_SEC [stopping]"; records
  * written before KILL_AFTER_SEC existed ("PID START_TIME") still load. */
 #pragma once
@@ -42,9 +40,3 @@ int runtime_state_list(const char *dir, char ***ret);
  * start since boot). */
 int runtime_state_save_demand_dial(const char *dir, bool running);
 int runtime_state_load_demand_dial(const char *dir, bool *ret_running);
-
-/* The generation of InstanceIds the last wand took: -ENOENT when none is
- * recorded (the first start since boot), -EBADMSG when the file holds
- * anything but a number from 1 to max (or is no regular file). */
-int runtime_state_load_generation(const char *dir, uint32_t max, uint32_t *ret);
-int runtime_state_save_generation(const char *dir, uint32_t generation);

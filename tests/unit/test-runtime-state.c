@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "instance-id.h"
 #include "runtime-state.h"
 
 typedef struct {
@@ -24,8 +23,7 @@ static void fixture_set_up(Fixture *f, gconstpointer data) {
 
 static void fixture_tear_down(Fixture *f, gconstpointer data) {
         const char *names[] = { "dialers/wan0", "dialers/.tmp-wan0", "dialers/.stopping-4321-wan0", "dialers/wan1",
-                                "dialers", ".tmp-demand-dial", "demand-dial", "victim",
-                                ".tmp-instance-generation", "instance-generation", NULL };
+                                "dialers", ".tmp-demand-dial", "demand-dial", "victim", NULL };
 
         for (size_t i = 0; names[i]; i++) {
                 char *p = g_build_filename(f->dir, names[i], NULL);
@@ -235,88 +233,6 @@ static void test_demand_dial(Fixture *f, gconstpointer data) {
         g_free(path);
 }
 
-/* Issue 22: InstanceIds below 2^53, never the same within a boot across
- * restarts: the count of starts in the runtime directory, and a range of
- * their own when that count cannot be trusted. */
-static uint64_t first_id(const char *dir, InstanceIds *ids, bool first_start) {
-        uint64_t id = 0;
-
-        instance_ids_begin(ids, dir, first_start);
-        g_assert_cmpint(instance_ids_next(ids, &id), ==, 0);
-        g_assert_cmpuint(id, <, UINT64_C(1) << 53);
-        return id;
-}
-
-static void test_instance_ids(Fixture *f, gconstpointer data) {
-        char *path = g_build_filename(f->dir, "instance-generation", NULL);
-        InstanceIds ids;
-        uint64_t id;
-
-        g_assert_cmpuint(first_id(f->dir, &ids, true), ==, (UINT64_C(1) << 32) | 1);
-        g_assert_cmpint(instance_ids_next(&ids, &id), ==, 0);
-        g_assert_cmpuint(id, ==, (UINT64_C(1) << 32) | 2);
-        g_assert_cmpuint(first_id(f->dir, &ids, false), ==, (UINT64_C(2) << 32) | 1);
-        g_assert_cmpuint(first_id(f->dir, &ids, false), ==, (UINT64_C(3) << 32) | 1);
-
-        /* 2^32 - 1 interfaces in one wand, then no more. */
-        ids.made = UINT32_MAX - 1;
-        g_assert_cmpint(instance_ids_next(&ids, &id), ==, 0);
-        g_assert_cmpuint(id, ==, (UINT64_C(3) << 32) | UINT32_MAX);
-        g_assert_cmpint(instance_ids_next(&ids, &id), ==, -EOVERFLOW);
-
-        /* Removed while an earlier wand's records stayed: counted from 1
-         * again, the ids would repeat. */
-        g_assert_cmpint(g_remove(path), ==, 0);
-        g_assert_cmpuint(first_id(f->dir, &ids, false) >> 32, >=, INSTANCE_GENERATION_FALLBACK);
-
-        /* The count's end: the fallback range, not a wrap to 1. */
-        g_assert_true(g_file_set_contents(path, "1048575\n", -1, NULL));
-        g_assert_cmpuint(first_id(f->dir, &ids, false) >> 32, >=, INSTANCE_GENERATION_FALLBACK);
-        g_free(path);
-}
-
-static void test_instance_ids_hostile(Fixture *f, gconstpointer data) {
-        const char *bad[] = { "", "\n", "0\n", "3", " 3\n", "+3\n", "-1\n", "3x\n", "03\n", "2097152\n",
-                              "18446744073709551617\n", "99999999999999999999999999999\n", "3\n4\n" };
-        char *path = g_build_filename(f->dir, "instance-generation", NULL);
-        char *victim = g_build_filename(f->dir, "victim", NULL);
-        InstanceIds ids;
-        uint32_t g;
-
-        for (size_t k = 0; k < G_N_ELEMENTS(bad); k++) {
-                g_assert_true(g_file_set_contents(path, bad[k], -1, NULL));
-                g_assert_cmpint(runtime_state_load_generation(f->dir, INSTANCE_GENERATION_MAX, &g), ==, -EBADMSG);
-                g = (uint32_t) (first_id(f->dir, &ids, false) >> 32);
-                g_assert_cmpuint(g, >=, INSTANCE_GENERATION_FALLBACK);
-                g_assert_cmpuint(g, <=, INSTANCE_GENERATION_MAX);
-                /* Recorded: the next wand counts on from it. */
-                g_assert_cmpuint(first_id(f->dir, &ids, false) >> 32, ==, g + 1);
-        }
-
-        /* A link is not followed, a FIFO does not block, a directory is no
-         * count. */
-        g_assert_true(g_file_set_contents(victim, "5\n", -1, NULL));
-        g_assert_cmpint(g_remove(path), ==, 0);
-        g_assert_cmpint(symlink(victim, path), ==, 0);
-        g_assert_cmpuint(first_id(f->dir, &ids, false) >> 32, >=, INSTANCE_GENERATION_FALLBACK);
-        g_assert_false(g_file_test(path, G_FILE_TEST_IS_SYMLINK)); /* replaced, the victim untouched */
-        g_assert_cmpint(g_remove(path), ==, 0);
-        g_assert_cmpint(mkfifo(path, 0600), ==, 0);
-        g_assert_cmpint(runtime_state_load_generation(f->dir, INSTANCE_GENERATION_MAX, &g), ==, -EBADMSG);
-        g_assert_cmpint(g_remove(path), ==, 0);
-        g_assert_cmpint(g_mkdir(path, 0700), ==, 0);
-        g_assert_cmpint(runtime_state_load_generation(f->dir, INSTANCE_GENERATION_MAX, &g), ==, -EBADMSG);
-        g_assert_cmpint(g_rmdir(path), ==, 0);
-        {
-                char *text = NULL;
-                g_assert_true(g_file_get_contents(victim, &text, NULL, NULL));
-                g_assert_cmpstr(text, ==, "5\n");
-                g_free(text);
-        }
-        g_free(victim);
-        g_free(path);
-}
-
 #define ADD(name, func) g_test_add("/runtime-state/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char *argv[]) {
@@ -329,8 +245,6 @@ int main(int argc, char *argv[]) {
         ADD("bad-records", test_bad_records);
         ADD("names", test_names);
         ADD("demand-dial", test_demand_dial);
-        ADD("instance-ids", test_instance_ids);
-        ADD("instance-ids/hostile", test_instance_ids_hostile);
 
         return g_test_run();
 }

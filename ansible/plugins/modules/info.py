@@ -88,7 +88,7 @@ wand:
       type: dict
       sample: {"wan0": {"Name": "wan0", "Device": "wan0", "State": "connected", "Enabled": true,
                         "Persistent": false, "IfIndex": 3, "UnreachabilityReasons": [], "LastError": "",
-                        "LastErrorReason": "", "ConnectedSince": 1748779200456000, "InstanceId": 4294967297, "Path": "/org/wand/Router1/interface/wan0"}}
+                        "LastErrorReason": "", "ConnectedSince": 1748779200456000, "InstanceId": 1449551462401, "Path": "/org/wand/Router1/interface/wan0"}}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
