@@ -335,9 +335,10 @@
                 });
     }
 
-    /* Device and Persistent change only by Reload() and are not announced:
-     * read them again after a Reload() of ours, with one call for all, or
-     * one by one when wand refuses that call for its size. */
+    /* Device and Persistent are announced like the other properties (and
+     * the proxies follow them), but a wand before LastErrorReason did not
+     * announce them: read them again after a Reload() of ours, with one
+     * call for all, or one by one when wand refuses that call for its size. */
     function refreshUnannounced() {
         const gen = generation;
         const refresh = (path, props) => {
@@ -404,6 +405,17 @@
         return days + " days ago";
     }
 
+    /* LastErrorReason (org.wand.Router1(5)); a word of a newer wand is
+     * shown as it comes. */
+    const FAILURE_LABELS = {
+        "timeout": "timed out",
+        "no-carrier": "no carrier",
+        "dialer-exited": "dialer exited",
+        "device-gone": "device gone",
+        "refused": "refused",
+        "start-failed": "could not start",
+    };
+
     function shortErrorName(name) {
         const i = name.lastIndexOf(".");
         return i >= 0 ? name.slice(i + 1) : name;
@@ -469,8 +481,11 @@
         row.cells.enabled.textContent = p.Enabled ? "yes" : "no";
         row.cells.persistent.textContent = p.Persistent ? "yes" : "no";
         const last = p.LastError || "";
-        row.cells.lasterror.textContent = last ? shortErrorName(last) : "";
+        const why = p.LastErrorReason || "";
+        row.cells.lasterror.textContent = last ? shortErrorName(last) +
+            (why ? " (" + (FAILURE_LABELS[why] || why) + ")" : "") : "";
         row.cells.lasterror.title = last;
+        row.cells.lasterror.dataset.reason = why;
 
         /* Buttons that cannot work are disabled; what changes meanwhile
          * behind the page's back is the service's to refuse, and the page
@@ -498,7 +513,7 @@
     }
 
     const SHOWN_PROPS = ["Name", "Device", "State", "Enabled", "Persistent", "UnreachabilityReasons",
-        "LastError", "ConnectedSince", "IfIndex", "InstanceId"];
+        "LastError", "LastErrorReason", "ConnectedSince", "IfIndex", "InstanceId"];
 
     function copyProps(row, proxy) {
         for (const key of SHOWN_PROPS) {

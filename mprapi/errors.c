@@ -46,6 +46,19 @@ const MprBusError mpr_bus_errors[] = {
 };
 const size_t mpr_bus_errors_count = ELEMENTSOF(mpr_bus_errors);
 
+/* ConnectionFailed made precise by LastErrorReason (org.wand.Router1(5)):
+ * the Remote Access code a Windows router gives for the same failure. */
+const MprBusError mpr_failure_reasons[] = {
+        { "timeout",       ERROR_REQUEST_TIMEOUT },
+        { "no-carrier",    ERROR_NO_CARRIER },
+        { "dialer-exited", ERROR_PORT_DISCONNECTED },
+        { "device-gone",   ERROR_DEVICE_DOES_NOT_EXIST },
+        /* The interface became unreachable during the attempt. */
+        { "refused",       ERROR_INTERFACE_UNREACHABLE },
+        { "start-failed",  ERROR_CAN_NOT_COMPLETE },
+};
+const size_t mpr_failure_reasons_count = ELEMENTSOF(mpr_failure_reasons);
+
 /* Our own words, after the meaning of each code on learn.microsoft.com. */
 const MprErrorText mpr_error_texts[] = {
         { NO_ERROR,                       "NO_ERROR",                       "The operation completed successfully." },
@@ -60,7 +73,10 @@ const MprErrorText mpr_error_texts[] = {
         { ERROR_MORE_DATA,                "ERROR_MORE_DATA",                "More data is available." },
         { ERROR_MR_MID_NOT_FOUND,         "ERROR_MR_MID_NOT_FOUND",         "No text is known for this error code." },
         { PENDING,                        "PENDING",                        "An operation is pending." },
-        { ERROR_NO_CARRIER,               "ERROR_NO_CARRIER",               "The connection attempt failed: the device did not come up, the dialer exited, or the attempt timed out." },
+        { ERROR_NO_CARRIER,               "ERROR_NO_CARRIER",               "The connection attempt failed: the device had no carrier within the time allowed." },
+        { ERROR_REQUEST_TIMEOUT,          "ERROR_REQUEST_TIMEOUT",          "The connection attempt timed out: the device did not come up within the time allowed." },
+        { ERROR_PORT_DISCONNECTED,        "ERROR_PORT_DISCONNECTED",        "The connection attempt failed: the dialer exited before the connection came up." },
+        { ERROR_DEVICE_DOES_NOT_EXIST,    "ERROR_DEVICE_DOES_NOT_EXIST",    "The connection attempt failed: the device disappeared." },
         { ERROR_ALREADY_CONNECTED,        "ERROR_ALREADY_CONNECTED",        "The interface is already connected." },
         { ERROR_DDM_NOT_RUNNING,          "ERROR_DDM_NOT_RUNNING",          "The demand-dial manager is not running." },
         { ERROR_INTERFACE_ALREADY_EXISTS, "ERROR_INTERFACE_ALREADY_EXISTS", "An interface with this name already exists." },
@@ -102,6 +118,16 @@ DWORD mpr_error_from_name(const char *name) {
                 return NO_ERROR;
         code = error_from_known_name(name);
         return code ?: ERROR_CAN_NOT_COMPLETE;
+}
+
+DWORD mpr_error_from_last_error(const char *name, const char *reason) {
+        /* A reason only makes a failed attempt precise; a word of a newer
+         * wand leaves it ConnectionFailed's. */
+        if (streq_ptr(name, WAND_ERROR_CONNECTION_FAILED) && !isempty(reason))
+                for (size_t i = 0; i < mpr_failure_reasons_count; i++)
+                        if (streq(mpr_failure_reasons[i].name, reason))
+                                return mpr_failure_reasons[i].code;
+        return mpr_error_from_name(name);
 }
 
 static DWORD error_from_errno(int e) {

@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "mprapi-private.h"
 #include "names.h"
+#include "wand-errors.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -41,7 +42,15 @@ static DWORD call_interface(MPR_SERVER_HANDLE server, HANDLE h, const char *memb
         }
         if (r >= 0)
                 r = sd_bus_call(s->bus, m, usec, &error, NULL);
-        if (r < 0) {
+        if (r < 0 && sd_bus_error_has_name(&error, WAND_ERROR_CONNECTION_FAILED)) {
+                /* Which failure, as dwLastError says it: the reason wand
+                 * published with it (none from a wand before it). */
+                _cleanup_free_ char *reason = NULL;
+                if (sd_bus_get_property_string(s->bus, WAND_BUS_NAME, f->path, WAND_INTERFACE_INTERFACE,
+                                               "LastErrorReason", NULL, &reason) < 0)
+                        reason = NULL;
+                e = mpr_error_from_last_error(error.name, reason);
+        } else if (r < 0) {
                 e = mpr_error_from_bus(r, &error);
                 if (e == ERROR_INVALID_HANDLE)
                         f->gone = true;

@@ -80,6 +80,8 @@ WCHAR *mpr_utf16_dup(const char *s);
 DWORD mpr_error_from_bus(int r, const sd_bus_error *error);
 /* The Win32 code for a D-Bus error name; 0 for NULL or "". */
 DWORD mpr_error_from_name(const char *name);
+/* LastError with LastErrorReason: a failed attempt's precise code. */
+DWORD mpr_error_from_last_error(const char *name, const char *reason);
 /* The text MprAdminGetErrorString() gives for code, or NULL. */
 const char *mpr_error_text(DWORD code);
 
@@ -98,3 +100,6 @@ typedef struct MprBusError {
 /* The names wand_errors[] gives no Win32 code, or that are not wand's. */
 extern const MprBusError mpr_bus_errors[];
 extern const size_t mpr_bus_errors_count;
+/* LastErrorReason's words (in name) and their codes. */
+extern const MprBusError mpr_failure_reasons[];
+extern const size_t mpr_failure_reasons_count;

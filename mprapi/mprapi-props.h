@@ -11,6 +11,7 @@ typedef struct MprProps {
         int enabled;
         DWORD reasons;          /* MPR_INTERFACE_* flags */
         const char *last_error;
+        const char *last_error_reason; /* NULL from a wand before it */
         uint64_t instance_id;
         bool has_instance_id;
 } MprProps;

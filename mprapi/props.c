@@ -64,6 +64,8 @@ int mpr_props_read(sd_bus_message *m, MprProps *p) {
                         r = sd_bus_message_read(m, "v", "b", &p->enabled);
                 else if (streq(key, "LastError"))
                         r = sd_bus_message_read(m, "v", "s", &p->last_error);
+                else if (streq(key, "LastErrorReason"))
+                        r = sd_bus_message_read(m, "v", "s", &p->last_error_reason);
                 else if (streq(key, "InstanceId")) {
                         r = sd_bus_message_read(m, "v", "t", &p->instance_id);
                         p->has_instance_id = r >= 0;
@@ -105,6 +107,6 @@ DWORD mpr_props_to_interface0(const MprProps *p, HANDLE h, MPR_INTERFACE_0 *out)
         out->dwIfType = ROUTER_IF_TYPE_FULL_ROUTER;
         out->dwConnectionState = state_from_wand(p->state);
         out->fUnReachabilityReasons = out->dwConnectionState == ROUTER_IF_STATE_UNREACHABLE ? p->reasons : 0;
-        out->dwLastError = mpr_error_from_name(p->last_error);
+        out->dwLastError = mpr_error_from_last_error(p->last_error, p->last_error_reason);
         return NO_ERROR;
 }

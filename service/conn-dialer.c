@@ -193,7 +193,7 @@ static void on_dialer_exit(Process *p, int code, int status, void *userdata) {
                 if (asprintf(&msg, "The dialer of %s (%s) %s before %s came up.", i->name, i->settings.connect_command[0],
                              how ?: "exited", i->settings.device) < 0)
                         msg = NULL;
-                iface_method_failed(i, -ECONNREFUSED, msg ?: "The dialer exited.");
+                iface_dialer_exited(i, msg ?: "The dialer exited.");
                 break;
         case IFACE_OP_DISCONNECT:
                 set_link_down(i);

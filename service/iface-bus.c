@@ -275,6 +275,10 @@ static void write_last_error(BusWriter *w, const Iface *i) {
         bus_writer_append(w, SD_BUS_TYPE_STRING, strempty(i->last_error));
 }
 
+static void write_last_error_reason(BusWriter *w, const Iface *i) {
+        bus_writer_append_known_string(w, iface_failure_to_string(i->last_error_reason));
+}
+
 static void write_connected_since(BusWriter *w, const Iface *i) {
         bus_writer_append(w, SD_BUS_TYPE_UINT64, &i->connected_since);
 }
@@ -307,6 +311,7 @@ static const struct {
         { "ConnectedSince", write_connected_since },
         { "InstanceId", write_instance_id },
         { "ManagedBy", write_managed_by },
+        { "LastErrorReason", write_last_error_reason },
 };
 
 static PropertyWriter property_writer(const char *name) {
@@ -334,16 +339,17 @@ static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_START(0),
 
         SD_BUS_PROPERTY("Name", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Device", "s", property_get, 0, 0),
+        SD_BUS_PROPERTY("Device", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("IfIndex", "i", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Enabled", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Persistent", "b", property_get, 0, 0),
+        SD_BUS_PROPERTY("Persistent", "b", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UnreachabilityReasons", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastError", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConnectedSince", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("InstanceId", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ManagedBy", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastErrorReason", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD("Connect", NULL, NULL, method_connect, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Disconnect", NULL, NULL, method_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -359,15 +365,20 @@ static const sd_bus_vtable iface_vtable[] = {
 };
 
 void iface_send_changed(Iface *i, unsigned props) {
-        const char *names[10];
+        const char *names[12];
         size_t n = 0;
         int r;
 
         if (!i->manager->bus || !i->manager->published)
                 return;
 
-        /* Device and Persistent are EmitsChangedSignal=false as the contract
-         * has them: clients re-read them after Reload. */
+        /* Device and Persistent too (wand's addition: the contract had them
+         * EmitsChangedSignal=false), with their values, so that a client
+         * following the signals sees what UpdateSettings() or a Reload did. */
+        if (props & IFACE_PROP_DEVICE)
+                names[n++] = "Device";
+        if (props & IFACE_PROP_PERSISTENT)
+                names[n++] = "Persistent";
         if (props & IFACE_PROP_IFINDEX)
                 names[n++] = "IfIndex";
         if (props & IFACE_PROP_STATE)
@@ -382,6 +393,8 @@ void iface_send_changed(Iface *i, unsigned props) {
                 names[n++] = "ConnectedSince";
         if (props & IFACE_PROP_MANAGED_BY)
                 names[n++] = "ManagedBy";
+        if (props & IFACE_PROP_LAST_ERROR_REASON)
+                names[n++] = "LastErrorReason";
         names[n] = NULL;
         if (n == 0)
                 return;

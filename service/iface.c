@@ -8,6 +8,7 @@
  * manager's state, new settings and waiting callers are taken into account. */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,20 @@ static const char *const state_table[_IFACE_STATE_MAX] = {
 
 const char *iface_state_to_string(IfaceState s) {
         return s >= 0 && s < _IFACE_STATE_MAX ? state_table[s] : NULL;
+}
+
+static const char *const failure_table[_IFACE_FAILURE_MAX] = {
+        [IFACE_FAILURE_NONE] = "",
+        [IFACE_FAILURE_TIMEOUT] = "timeout",
+        [IFACE_FAILURE_NO_CARRIER] = "no-carrier",
+        [IFACE_FAILURE_DIALER_EXITED] = "dialer-exited",
+        [IFACE_FAILURE_DEVICE_GONE] = "device-gone",
+        [IFACE_FAILURE_REFUSED] = "refused",
+        [IFACE_FAILURE_START_FAILED] = "start-failed",
+};
+
+const char *iface_failure_to_string(IfaceFailure f) {
+        return f >= 0 && f < _IFACE_FAILURE_MAX ? failure_table[f] : NULL;
 }
 
 void iface_reasons_to_strv(unsigned reasons, const char *ret[static IFACE_REASONS_MAX + 1]) {
@@ -84,7 +99,7 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
         if (!i)
                 return -ENOMEM;
         i->manager = m;
-        i->instance_id = ++m->next_instance_id;
+        i->instance_id = instance_ids_next(&m->instance_ids);
         i->state = IFACE_UNREACHABLE;
         settings_init(&i->settings);
         i->name = strdup(name);
@@ -233,7 +248,11 @@ static IfaceState derive_state(Iface *i, unsigned *ret_reasons) {
         return i->method->observe(i);
 }
 
-static void set_last_error(Iface *i, const char *error, unsigned *changed) {
+static void set_last_error(Iface *i, const char *error, IfaceFailure reason, unsigned *changed) {
+        if (reason != i->last_error_reason) {
+                i->last_error_reason = reason;
+                *changed |= IFACE_PROP_LAST_ERROR_REASON;
+        }
         if (streq(i->last_error, error))
                 return;
         char *s = strdup(error);
@@ -264,13 +283,19 @@ static void publish(Iface *i, unsigned changed) {
                 if (state == IFACE_CONNECTED) {
                         i->connected_since = clock_now(i->manager->clock, CLOCK_REALTIME);
                         changed |= IFACE_PROP_CONNECTED_SINCE;
-                        set_last_error(i, "", &changed);
+                        set_last_error(i, "", IFACE_FAILURE_NONE, &changed);
                 } else if (i->state == IFACE_CONNECTED) {
                         i->connected_since = 0;
                         changed |= IFACE_PROP_CONNECTED_SINCE;
                 }
                 i->state = state;
                 changed |= IFACE_PROP_STATE;
+        }
+        /* An attempt failed (connect_failed()): after the clearing above,
+         * since it is the newer news. */
+        if (i->failure != IFACE_FAILURE_NONE) {
+                set_last_error(i, WAND_ERROR_CONNECTION_FAILED, i->failure, &changed);
+                i->failure = IFACE_FAILURE_NONE;
         }
         i->reasons = reasons;
         if (shown != shown_before)
@@ -333,18 +358,18 @@ static void connect_succeeded(Iface *i) {
         waiters_finish(i, w, 0, NULL);
 }
 
-/* The attempt failed: LastError says so. With rollback, what the attempt
- * left half up is taken down again first (the callers then read
- * disconnecting, not whatever the half-up link looks like); a persistent
- * interface redials once that is done. */
-static void connect_failed(Iface *i, const char *message, bool rollback) {
+/* The attempt failed: LastError and LastErrorReason say so (the next
+ * publish() writes them). With rollback, what the attempt left half up is
+ * taken down again first (the callers then read disconnecting, not whatever
+ * the half-up link looks like); a persistent interface redials once that is
+ * done. */
+static void connect_failed(Iface *i, IfaceFailure why, const char *message, bool rollback) {
         IfaceWaiter *w = waiters_take(&i->connect_waiters);
         bool was_redial = i->redial_attempt;
-        unsigned changed = 0;
 
         op_end(i);
-        log_warning("%s: connection attempt failed: %s", i->name, message);
-        set_last_error(i, WAND_ERROR_CONNECTION_FAILED, &changed);
+        log_warning("%s: connection attempt failed (%s): %s", i->name, iface_failure_to_string(why), message);
+        i->failure = why;
         /* The backoff counts failed redials; the attempt an administrator
          * asked for is not one. */
         if (i->redialing && was_redial)
@@ -361,7 +386,7 @@ static void connect_failed(Iface *i, const char *message, bool rollback) {
                 /* A persistent interface goes on trying: it stays
                  * connecting through the pause, and the callers read that. */
                 redial_schedule(i);
-        publish(i, changed);
+        publish(i, 0);
         waiters_finish(i, w, -WAND_E_CONNECTION_FAILED, message);
 }
 
@@ -481,7 +506,7 @@ void iface_update(Iface *i) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "Device %s disappeared while %s was connecting.", i->settings.device, i->name) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "Device disappeared.", false);
+                connect_failed(i, IFACE_FAILURE_DEVICE_GONE, msg ?: "Device disappeared.", false);
                 return;
         }
         if (link_gone(i) && i->op == IFACE_OP_DISCONNECT) {
@@ -496,10 +521,14 @@ void iface_update(Iface *i) {
                         teardown_finished(i, 0, NULL);
                         return;
                 }
+                /* During the pause before a redial the device may go:
+                 * that is the device, not the state, ending it. */
+                IfaceFailure why = derive_reasons(i) & IFACE_REASON_NO_DEVICE ? IFACE_FAILURE_DEVICE_GONE
+                                                                               : IFACE_FAILURE_REFUSED;
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "%s became unreachable while connecting.", i->name) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "The interface became unreachable.", false);
+                connect_failed(i, why, msg ?: "The interface became unreachable.", false);
                 return;
         }
         if (i->method->busy && i->method->busy(i)) {
@@ -542,11 +571,18 @@ static void on_op_timeout(void *userdata) {
         _cleanup_free_ char *msg = NULL;
 
         if (i->op == IFACE_OP_CONNECT) {
-                if (asprintf(&msg, "%s did not come up within %u s (device %s has no carrier).", i->name,
-                             i->settings.connect_timeout_sec, i->settings.device) < 0)
+                /* Up without carrier is a cable, a modem or a peer not
+                 * answering; absent or down, the dialer never got so far. */
+                const Link *l = iface_link(i);
+                bool no_carrier = l && (l->flags & IFF_UP) && !(l->flags & IFF_LOWER_UP);
+
+                if (asprintf(&msg, "%s did not come up within %u s (device %s %s).", i->name,
+                             i->settings.connect_timeout_sec, i->settings.device,
+                             no_carrier ? "has no carrier" : l ? "is down" : "does not exist") < 0)
                         msg = NULL;
                 /* Leave nothing half up: take the link down again. */
-                connect_failed(i, msg ?: "Connection attempt timed out.", true);
+                connect_failed(i, no_carrier ? IFACE_FAILURE_NO_CARRIER : IFACE_FAILURE_TIMEOUT,
+                               msg ?: "Connection attempt timed out.", true);
         } else if (i->op == IFACE_OP_DISCONNECT) {
                 if (asprintf(&msg, "%s did not go down within %u s.", i->name, i->settings.disconnect_timeout_sec) < 0)
                         msg = NULL;
@@ -587,7 +623,7 @@ static void attempt_start(Iface *i) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "Could not start connecting %s: %s", i->name, strerror(-r)) < 0)
                         msg = NULL;
-                connect_failed(i, msg ?: "Could not start connecting.", false);
+                connect_failed(i, IFACE_FAILURE_START_FAILED, msg ?: "Could not start connecting.", false);
                 return;
         }
         iface_update(i);
@@ -595,11 +631,18 @@ static void attempt_start(Iface *i) {
 
 void iface_method_failed(Iface *i, int r, const char *message) {
         if (i->op == IFACE_OP_CONNECT)
-                connect_failed(i, message, false);
+                connect_failed(i, IFACE_FAILURE_START_FAILED, message, false);
         else if (i->op == IFACE_OP_DISCONNECT) {
                 log_warning("%s: teardown failed: %s", i->name, message);
                 teardown_finished(i, r, message);
         }
+}
+
+void iface_dialer_exited(Iface *i, const char *message) {
+        if (i->op == IFACE_OP_CONNECT)
+                connect_failed(i, IFACE_FAILURE_DIALER_EXITED, message, false);
+        else
+                iface_update(i);
 }
 
 int iface_connect(Iface *i, IfaceDoneFunc done, void *userdata) {

@@ -51,7 +51,21 @@ typedef enum IfaceProperty {
         IFACE_PROP_LAST_ERROR = 1 << 6,
         IFACE_PROP_CONNECTED_SINCE = 1 << 7,
         IFACE_PROP_MANAGED_BY = 1 << 8,
+        IFACE_PROP_LAST_ERROR_REASON = 1 << 9,
 } IfaceProperty;
+
+/* Why the last connection attempt failed: LastErrorReason, wand's addition.
+ * One vocabulary, which the reasons a connection went down will extend. */
+typedef enum IfaceFailure {
+        IFACE_FAILURE_NONE,        /* "": nothing failed since the last connection */
+        IFACE_FAILURE_TIMEOUT,     /* ConnectTimeoutSec passed, Device absent or down */
+        IFACE_FAILURE_NO_CARRIER,  /* ConnectTimeoutSec passed, Device up without carrier */
+        IFACE_FAILURE_DIALER_EXITED, /* the dialer exited before the connection came up */
+        IFACE_FAILURE_DEVICE_GONE, /* Device disappeared during the attempt */
+        IFACE_FAILURE_REFUSED,     /* the interface's state ended the attempt (another manager took Device) */
+        IFACE_FAILURE_START_FAILED, /* wand could not start it: the dialer not spawned, the kernel refused */
+        _IFACE_FAILURE_MAX,
+} IfaceFailure;
 
 typedef enum IfaceOp {
         IFACE_OP_NONE,
@@ -96,6 +110,10 @@ struct Iface {
         int ifindex;
         uint64_t connected_since;
         char *last_error;
+        IfaceFailure last_error_reason;
+        /* How the attempt that just ended failed: publish() makes it
+         * LastError and LastErrorReason. */
+        IfaceFailure failure;
         unsigned managed_by; /* LinkOwner bits: who else manages Device */
 
         IfaceOp op;
@@ -127,6 +145,7 @@ int iface_new(Iface **ret, Manager *m, const char *name, const Settings *setting
 Iface *iface_free(Iface *i);
 
 const char *iface_state_to_string(IfaceState s);
+const char *iface_failure_to_string(IfaceFailure f);
 /* NULL-terminated list of reason strings, static storage. */
 void iface_reasons_to_strv(unsigned reasons, const char *ret[static IFACE_REASONS_MAX + 1]);
 
@@ -174,10 +193,12 @@ int iface_set_settings(Iface *i, const Settings *s, IfaceDoneFunc done, void *us
  * for the others). */
 void iface_abort_operations(Iface *i, int error, const char *message);
 
-/* Called by connection methods: an operation failed; the connection went
- * down without anyone asking (a persistent interface then redials); or a
+/* Called by connection methods: an operation failed (r: why it could not
+ * act); the dialer exited during an attempt; the connection went down
+ * without anyone asking (a persistent interface then redials); or a
  * connection an earlier wand left running was taken over at start-up. */
 void iface_method_failed(Iface *i, int r, const char *message);
+void iface_dialer_exited(Iface *i, const char *message);
 void iface_connection_dropped(Iface *i, const char *message);
 void iface_connection_adopted(Iface *i);
 

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "config.h"
 #include "conn-method.h"
@@ -780,12 +778,7 @@ int manager_new_detached(Manager **ret, sd_event *event, const char *config_dir,
         m->running = true;
         m->bus_max_message_size = CONFIG_BUS_MAX_MESSAGE_SIZE_DEFAULT;
         m->clock = clock;
-        /* InstanceIds start at a random point: not the same as a previous
-         * wand's, so that handles from before a restart are known stale. */
-        uint32_t base = 0;
-        if (getrandom(&base, sizeof(base), GRND_NONBLOCK) != sizeof(base))
-                base = (uint32_t) time(NULL);
-        m->next_instance_id = (uint64_t) base << 32;
+        instance_ids_begin(&m->instance_ids);
         m->method_for = method_for;
         m->config_dir = strdup(config_dir);
         m->runtime_dir = strdup(runtime_dir);

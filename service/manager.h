@@ -8,6 +8,7 @@
 #include <systemd/sd-event.h>
 
 #include "iface.h"
+#include "instance-id.h"
 #include "link-cache.h"
 #include "link-owners.h"
 #include "netlink.h"
@@ -30,7 +31,7 @@ struct Manager {
         bool published; /* objects are on the bus: announce changes */
         bool stopping;  /* StopDemandDialManager() is tearing down: no new connections */
         StopJob *stop_job; /* while stopping */
-        uint64_t next_instance_id; /* see Iface.instance_id */
+        InstanceIds instance_ids; /* see Iface.instance_id */
         /* Processes of interfaces that are gone, still being stopped; and
          * who waits for there to be none. */
         unsigned lingering;

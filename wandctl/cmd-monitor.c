@@ -56,6 +56,7 @@ static const struct {
         { "Enabled", "enabled" },
         { "UnreachabilityReasons", "unreachable because" },
         { "LastError", "last error" },
+        { "LastErrorReason", "because" },
         { "Device", "device" },
         { "Persistent", "persistent" },
         { "DemandDialManager", "demand-dial manager" },

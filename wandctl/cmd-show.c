@@ -95,8 +95,27 @@ static void print_reasons(const PropList *p) {
  * they come. */
 static const char *const worded[] = {
         "Name", "Device", "IfIndex", "State", "ConnectedSince", "UnreachabilityReasons", "Enabled", "Persistent", "LastError",
-        "ManagedBy",
+        "ManagedBy", "LastErrorReason",
 };
+
+/* LastErrorReason in words; a word of a newer wand as it comes. */
+static const char *failure_words(const char *reason) {
+        static const struct {
+                const char *reason, *words;
+        } table[] = {
+                { "timeout", "the device did not come up within ConnectTimeoutSec" },
+                { "no-carrier", "the device had no carrier within ConnectTimeoutSec" },
+                { "dialer-exited", "the dialer exited before the connection came up" },
+                { "device-gone", "the device disappeared" },
+                { "refused", "the interface could no longer connect (another manager took its device)" },
+                { "start-failed", "wand could not start the attempt (see its log)" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(table[i].reason, reason))
+                        return table[i].words;
+        return reason;
+}
 
 static bool is_worded(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(worded); i++)
@@ -108,6 +127,7 @@ static bool is_worded(const char *name) {
 static void print_iface(const Context *c, const IfaceObject *o) {
         const PropList *p = &o->props;
         const char *state = props_string(p, "State"), *last_error = props_string(p, "LastError");
+        const char *reason = props_string(p, "LastErrorReason");
         const char *color = c->color ? state_color(state) : "";
         uint64_t connected_since = props_uint(p, "ConnectedSince");
         int64_t ifindex = props_int(p, "IfIndex");
@@ -143,7 +163,8 @@ static void print_iface(const Context *c, const IfaceObject *o) {
                 printf(LABEL "-\n", "Last error");
         else {
                 const ErrorText *t = error_text_lookup(last_error);
-                printf(LABEL "%s%s%s%s\n", "Last error", t ? t->summary : "", t ? " (" : "", last_error, t ? ")" : "");
+                printf(LABEL "%s%s%s%s%s%s\n", "Last error", t ? t->summary : "", t ? " (" : "", last_error, t ? ")" : "",
+                       isempty(reason) ? "" : ": ", isempty(reason) ? "" : failure_words(reason));
         }
 
         for (size_t i = 0; i < p->n; i++) {

@@ -52,7 +52,7 @@ R='(lambda t, r: task(t)[r]["wand"]["interfaces"])'
 S='(lambda d: dict((k, v) for k, v in d.items() if k not in ("InstanceId", "IfIndex", "ConnectedSince")))'
 BRANCHES='["branch-office-%02d" % b for b in range(1, 13)]'
 NAMES="sorted(['wan0', 'wan1', 'site-b', 'off', 'lte'] + $BRANCHES)"
-KEYS='["ConnectedSince", "Device", "Enabled", "IfIndex", "InstanceId", "LastError", "ManagedBy", "Name", "Path",
+KEYS='["ConnectedSince", "Device", "Enabled", "IfIndex", "InstanceId", "LastError", "LastErrorReason", "ManagedBy", "Name", "Path",
        "Persistent", "State", "UnreachabilityReasons", "settings"]'
 PATH_OF='(lambda n: "/org/wand/Router1/interface/" + "".join(c if c.isalnum() else "_%02x" % ord(c) for c in n))'
 STATES="dict([('wan0', 'disconnected'), ('wan1', 'connected'), ('site-b', 'unreachable'), ('off', 'unreachable'),

@@ -383,6 +383,10 @@ def root_checks(page, args):
     if alert:
         check("ConnectionFailed: the service's message", len(alert["message"]) > 10, alert["message"])
     wait_for("LastError shown", lambda: (page.row("dialer") or [""] * 6)[5] == E + "ConnectionFailed")
+    # Issue 22: why, in words (the dialer exited with status 3).
+    wait_for("LastErrorReason shown", lambda: page.js(
+        "const c = document.querySelector('#rows tr[data-name=\"dialer\"] .wand-col-lasterror');"
+        "return c ? [c.dataset.reason, c.textContent] : null;") == ["dialer-exited", "ConnectionFailed (dialer exited)"])
     page.shot("05-connection-failed")
 
     # ---------------------------------------------------------- create and delete
@@ -629,8 +633,19 @@ def refused(page):
         ok, _ = gdbus(path_of(far), I + ".Delete")
         check(f"{what}: {far} deleted from outside", ok)
         wait_for(f"{what}: {far}, deleted, gone", lambda: page.row(far) is None)
-        # Device and Persistent are not announced: the page reads them after
-        # its own Reload().
+        # Issue 22: Device and Persistent are announced: a Reload() from
+        # outside shows on the page too.
+        with open(f"{conf}/far03.conf", "w") as f:
+            f.write(f"[Interface]\nDevice={far}y\nPersistent=yes\n")
+        gdbus(M, MI + ".Reload")
+        wait_for(f"{what}: after a Reload() from outside, far03's new Device and Persistent shown",
+                 lambda: tuple((page.row("far03") or [""] * 6)[i] for i in (1, 4)) == (f"{far}y", "yes"))
+        with open(f"{conf}/far03.conf", "w") as f:
+            f.write("[Interface]\nDevice=far03\n")
+        gdbus(M, MI + ".Reload")
+        wait_for(f"{what}: and back", lambda: tuple((page.row("far03") or [""] * 6)[i] for i in (1, 4)) == ("far03", "no"))
+        # A wand before that did not announce them: the page reads them
+        # after its own Reload().
         with open(f"{conf}/far03.conf", "w") as f:
             f.write(f"[Interface]\nDevice={far}x\nPersistent=yes\n")
         page.driver.find_element(By.ID, "reload").click()

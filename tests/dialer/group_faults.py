@@ -40,6 +40,8 @@ def fault_exit_now(w):
     check(i.last_error == E_CONNECTION_FAILED, f'LastError is "{i.last_error}", expected {E_CONNECTION_FAILED}')
     pump(0.2)
     check(E_CONNECTION_FAILED in w.props_changed('f-now', 'LastError', t), 'no PropertiesChanged for LastError')
+    check(i.get('LastErrorReason') == 'dialer-exited', f'LastErrorReason is "{i.get("LastErrorReason")}"')
+    check('dialer-exited' in w.props_changed('f-now', 'LastErrorReason', t), 'no PropertiesChanged for LastErrorReason')
     states = w.states_of('f-now', t)
     check(states and states[0] == 'connecting' and states[-1] == 'disconnected',
           f'State went {states}; expected connecting … disconnected')
@@ -73,6 +75,7 @@ def fault_exit_later(w):
     c.expect_error(E_CONNECTION_FAILED, 10, contains='127')
     log(f'no such program: {c.error.get_dbus_message()}')
     i.expect_state('disconnected', timeout=3)
+    check(i.get('LastErrorReason') == 'dialer-exited', f'LastErrorReason is "{i.get("LastErrorReason")}"')
     w.expect_clean(['f-noexec'], ['tun-noexec'])
 
 
@@ -92,6 +95,7 @@ def fault_ok(w):
     i.expect_state('connected')
     check(link_connected('tun-ok'), f'tun-ok is not up with carrier: {link_info("tun-ok")}')
     check(i.last_error == '', f'LastError is "{i.last_error}" after connecting; expected ""')
+    check(i.get('LastErrorReason') == '', f'LastErrorReason is "{i.get("LastErrorReason")}" after connecting')
     check(i.get('IfIndex') == socket.if_nametoindex('tun-ok'),
           f'IfIndex {i.get("IfIndex")} is not tun-ok\'s {socket.if_nametoindex("tun-ok")}')
     check(i.get('ConnectedSince') > 0, 'ConnectedSince is 0 while connected')
@@ -222,6 +226,8 @@ def fault_never_up(w):
     wait_until(lambda: not proc_alive(pid), 5, f'the timed-out dialer (pid {pid}) to be stopped')
     i.expect_state('disconnected', timeout=5)
     check(i.last_error == E_CONNECTION_FAILED, f'LastError is "{i.last_error}" after the rollback')
+    # The dialer's device was there but down: the attempt timed out.
+    check(i.get('LastErrorReason') == 'timeout', f'LastErrorReason is "{i.get("LastErrorReason")}"')
     w.expect_clean(['f-never'], ['tun-never'])
 
 
@@ -232,6 +238,7 @@ def fault_slow_up(w):
     c.expect_error(E_CONNECTION_FAILED, 10)
     i.expect_state('disconnected', timeout=5)
     check(i.last_error == E_CONNECTION_FAILED, f'LastError is "{i.last_error}"')
+    check(i.get('LastErrorReason') == 'timeout', f'LastErrorReason is "{i.get("LastErrorReason")}"')
     w.expect_clean(['f-slow'], ['tun-slow'])
 
     # The second is cancelled while connecting.
@@ -253,6 +260,8 @@ def fault_slow_up(w):
     pump(0.2)
     check(w.props_changed('f-slow', 'LastError', t) == [],
           f'LastError was announced: {w.props_changed("f-slow", "LastError", t)}')
+    check(i.get('LastErrorReason') == 'timeout' and w.props_changed('f-slow', 'LastErrorReason', t) == [],
+          f'LastErrorReason changed by a cancellation: {w.props_changed("f-slow", "LastErrorReason", t)}')
     w.wait_log('f-slow: received SIGTERM', mark)
     w.expect_clean(['f-slow'], ['tun-slow'])
     check(i.record() is None, f'the dialer record is still there: {i.record()}')

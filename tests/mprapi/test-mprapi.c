@@ -575,13 +575,41 @@ static void scenario_tables(const char *manual, const char *libmprapi_manual) {
         for (size_t i = 0; page && i < mpr_error_texts_count; i++)
                 if (!strstr(page, mpr_error_texts[i].symbol))
                         fprintf(stderr, "FAIL: libmprapi(3) does not name %s\n", mpr_error_texts[i].symbol), failures++;
-        free(page);
 
         /* What sd-bus says when the bus is gone or a call times out. */
         CHECK(mpr_error_from_bus(-ECONNRESET, NULL) == RPC_S_SERVER_UNAVAILABLE);
         CHECK(mpr_error_from_bus(-ETIMEDOUT, NULL) == ERROR_TIMEOUT);
         CHECK(mpr_error_from_bus(-ENOMEM, NULL) == ERROR_NOT_ENOUGH_MEMORY);
         CHECK(mpr_error_from_name("org.example.Unknown") == ERROR_CAN_NOT_COMPLETE);
+
+        /* Issue 22: LastErrorReason makes a failed attempt's code precise,
+         * one distinct code per word of org.wand.Router1(5), each with a
+         * text and in libmprapi(3); a word of a newer wand, or none (an older
+         * wand), leaves ConnectionFailed's; other errors stay theirs. */
+        {
+                static const char *const words[] = { "timeout", "no-carrier", "dialer-exited", "device-gone",
+                                                     "refused", "start-failed" };
+                DWORD seen[ELEMENTSOF(words)];
+
+                CHECK(mpr_failure_reasons_count == ELEMENTSOF(words));
+                for (size_t i = 0; i < ELEMENTSOF(words); i++) {
+                        seen[i] = mpr_error_from_last_error(WAND_ERROR_CONNECTION_FAILED, words[i]);
+                        CHECK(mpr_error_text(seen[i]) != NULL);
+                        for (size_t k = 0; k < i; k++)
+                                if (seen[k] == seen[i])
+                                        fprintf(stderr, "FAIL: %s and %s share a Win32 code\n", words[k], words[i]),
+                                                failures++;
+                        if (page && !strstr(page, words[i]))
+                                fprintf(stderr, "FAIL: libmprapi(3) does not list %s\n", words[i]), failures++;
+                }
+                CHECK(seen[1] == ERROR_NO_CARRIER);
+                CHECK(mpr_error_from_last_error(WAND_ERROR_CONNECTION_FAILED, "link-lost") == ERROR_NO_CARRIER);
+                CHECK(mpr_error_from_last_error(WAND_ERROR_CONNECTION_FAILED, NULL) == ERROR_NO_CARRIER);
+                CHECK(mpr_error_from_last_error(WAND_ERROR_CONNECTION_FAILED, "") == ERROR_NO_CARRIER);
+                CHECK(mpr_error_from_last_error("", "") == NO_ERROR);
+                CHECK(mpr_error_from_last_error(WAND_ERROR_INTERFACE_DISABLED, "timeout") == ERROR_INTERFACE_DISABLED);
+        }
+        free(page);
 }
 
 int main(int argc, char *argv[]) {

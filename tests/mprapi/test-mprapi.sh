@@ -141,9 +141,11 @@ run enum-each
 wt_log "GetManagedObjects refused, interfaces deleted between ListInterfaces and their GetAll: left out"
 wt_stop_wand
 wt_start_fake_wand too-large
+# dwLastError from LastErrorReason: z9's dialer-exited is ERROR_PORT_DISCONNECTED,
+# a0's word of a newer wand leaves ConnectionFailed's ERROR_NO_CARRIER.
 out=$($wrapper "$MPRAPI_TEST" enum-print) || wt_fail "scenario enum-print (exit status $?)"
-[ "$out" = "a0 enabled=1 type=2 state=1 reasons=0 last-error=0
-z9 enabled=1 type=2 state=3 reasons=0 last-error=0
+[ "$out" = "a0 enabled=1 type=2 state=1 reasons=0 last-error=679
+z9 enabled=1 type=2 state=3 reasons=0 last-error=619
 enum-print: ok" ] || { wt_fail "MprAdminInterfaceEnum with interfaces deleted meanwhile:"; echo "$out" >&2; }
 wt_stop_fake_wand
 wt_start_fake_wand denied

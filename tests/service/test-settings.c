@@ -164,6 +164,10 @@ instance_id(WandFixture *f, const char *path)
         return g_variant_get_uint64(v);
 }
 
+/* Issue 22: InstanceId below 2^53 (JSON and JavaScript hold it exactly; it
+ * was a random 32-bit value shifted left by 32, near 2^63), and never the
+ * same within a boot, across restarts too: a later wand's ids are above an
+ * earlier one's. */
 static void
 test_instance_id(WandFixture *f, gconstpointer data)
 {
@@ -171,18 +175,65 @@ test_instance_id(WandFixture *f, gconstpointer data)
 
         wand_fixture_start_wan0(f, NULL);
         first = instance_id(f, WAN0);
-        g_assert_cmpuint(first, !=, 0);
+        g_assert_cmpuint(first, <, G_GUINT64_CONSTANT(1) << 53);
+        g_assert_cmpuint(first & 0xffff, ==, 1);
 
         wand_iface_ok(f, WAN0, "Delete", NULL);
         g_variant_unref(wand_call_ok(f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
                                      g_variant_new_parsed("('wan0', {'Device': <'veth0'>})"), G_VARIANT_TYPE("(o)")));
         second = instance_id(f, WAN0);
-        g_assert_cmpuint(second, !=, first);
+        g_assert_cmpuint(second, ==, first + 1);
 
         wand_fixture_restart(f);
         third = instance_id(f, WAN0);
-        g_assert_cmpuint(third, !=, first);
-        g_assert_cmpuint(third, !=, second);
+        g_assert_cmpuint(third >> 16, >, second >> 16);
+        g_assert_cmpuint(third, <, G_GUINT64_CONSTANT(1) << 53);
+}
+
+/* Issue 22: Device and Persistent announce their changes with their values
+ * (they were EmitsChangedSignal=false), by UpdateSettings() and Reload. */
+static void
+test_device_persistent_announced(WandFixture *f, gconstpointer data)
+{
+        wand_fixture_start_wan0(f, NULL);
+        wand_fixture_clear_signals(f);
+        update(f, "({'Device': <'veth9'>, 'Persistent': <true>},)");
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "Device", g_variant_new_string("veth9"));
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "Persistent", g_variant_new_boolean(TRUE));
+
+        wand_fixture_clear_signals(f);
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        wand_manager_ok(f, "Reload");
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "Device", g_variant_new_string("veth0"));
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "Persistent", g_variant_new_boolean(FALSE));
+}
+
+/* Issue 22: LastErrorReason on the bus: set with LastError when an attempt
+ * fails, announced, and cleared with it by a connection. */
+static void
+test_last_error_reason(WandFixture *f, gconstpointer data)
+{
+        g_autoptr(WandCall) call = NULL;
+        g_autofree char *reason = NULL;
+
+        wand_fixture_start_wan0(f, "ConnectTimeoutSec=1\n");
+        reason = wand_get_string(f, WAN0, WAND_INTERFACE_IFACE, "LastErrorReason");
+        g_assert_cmpstr(reason, ==, "");
+        wand_ip("link set veth0-p down");
+        wand_fixture_clear_signals(f);
+        call = wand_call_async(f->root, WAN0, WAND_INTERFACE_IFACE, "Connect", NULL, 0);
+        wand_call_assert_error(call, WAND_ERROR("ConnectionFailed"));
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "LastErrorReason",
+                                          g_variant_new_string("no-carrier"));
+        g_clear_pointer(&reason, g_free);
+        reason = wand_get_string(f, WAN0, WAND_INTERFACE_IFACE, "LastErrorReason");
+        g_assert_cmpstr(reason, ==, "no-carrier");
+
+        wand_ip("link set veth0-p up");
+        wand_fixture_clear_signals(f);
+        wand_iface_ok(f, WAN0, "Connect", NULL);
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "LastErrorReason", g_variant_new_string(""));
+        wand_fixture_wait_property_change(f, WAN0, WAND_INTERFACE_IFACE, "LastError", g_variant_new_string(""));
 }
 
 int
@@ -198,5 +249,7 @@ main(int argc, char **argv)
         ADD("update/device-reconnects", test_update_device_reconnects);
         ADD("update/disable-connected", test_update_disable_connected);
         ADD("instance-id", test_instance_id);
+        ADD("announced/device-persistent", test_device_persistent_announced);
+        ADD("announced/last-error-reason", test_last_error_reason);
         return g_test_run();
 }

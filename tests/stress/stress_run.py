@@ -768,7 +768,10 @@ class Stress:
                 if dialers.get(name):
                     problems.append(f'{name} does not exist, but its dialer runs: {dialers[name]}')
                 continue
-            for k in ('State', 'UnreachabilityReasons', 'Enabled', 'LastError', 'ConnectedSince', 'IfIndex'):
+            # Device, Persistent and LastErrorReason announce their changes
+            # too (issue 22): what the signals said is what there is.
+            for k in ('State', 'UnreachabilityReasons', 'Enabled', 'LastError', 'ConnectedSince', 'IfIndex', 'Device',
+                      'Persistent', 'LastErrorReason'):
                 if k in v and v[k] != props[k]:
                     problems.append(f'{name}: {k} is {props[k]!r}, the last PropertiesChanged said {v[k]!r}')
             state, reasons, dev = props['State'], props['UnreachabilityReasons'], props['Device']
@@ -821,6 +824,10 @@ class Stress:
                 problems.append(f'{name}: ConnectedSince {props["ConnectedSince"]} while {state}')
             if props['LastError'] not in ('', E_FAILED):
                 problems.append(f'{name}: LastError {props["LastError"]!r}')
+            if (props['LastError'] == '') != (props['LastErrorReason'] == '') or props['LastErrorReason'] not in \
+                    ('', 'timeout', 'no-carrier', 'dialer-exited', 'device-gone', 'refused', 'start-failed'):
+                problems.append(f'{name}: LastError {props["LastError"]!r} with LastErrorReason '
+                                f'{props["LastErrorReason"]!r}')
             want_index = link['ifindex'] if link else 0
             if props['IfIndex'] != want_index:
                 problems.append(f'{name}: IfIndex {props["IfIndex"]}, {dev} has {want_index}')

@@ -438,6 +438,10 @@ static void check_iface(Model *m, int k) {
                 diverge(m, "%s: LastError \"%s\"", i->name, i->last_error);
         if (i->state == IFACE_CONNECTED && i->last_error[0])
                 diverge(m, "%s: connected, LastError still \"%s\"", i->name, i->last_error);
+        /* LastErrorReason says why exactly when LastError says that. */
+        if (!i->last_error[0] != (i->last_error_reason == IFACE_FAILURE_NONE))
+                diverge(m, "%s: LastError \"%s\" with LastErrorReason \"%s\"", i->name, i->last_error,
+                        iface_failure_to_string(i->last_error_reason));
 }
 
 static void check_all(Model *m) {

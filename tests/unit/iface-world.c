@@ -432,6 +432,8 @@ static int dialer_start_connect(Iface *i) {
                 return 0; /* still dialing */
         if (disconnect_command_running(w, i->name))
                 return -EBUSY; /* as conn-dialer.c: never beside it */
+        if (w->dialers_fail_to_start)
+                return -ENOENT;
         p->running = true;
         p->term = p->killed = false;
         p->ignores_term = w->dialers_ignore_term;
@@ -555,7 +557,7 @@ bool world_proc_exit(World *w, WorldProc *p) {
                         if (i->redial_timer)
                                 iface_update(i);
                         else
-                                iface_method_failed(i, -WAND_E_CONNECTION_FAILED, "The dialer exited before the device came up.");
+                                iface_dialer_exited(i, "The dialer exited before the device came up.");
                         break;
                 case IFACE_OP_DISCONNECT:
                         iface_update(i);

@@ -113,6 +113,7 @@ typedef struct World {
         unsigned cancelled[WORLD_MAX_MESSAGES]; /* requests whose answer nobody wants */
         size_t n_cancelled;
         bool dialers_ignore_term; /* for dialers started from now on */
+        bool dialers_fail_to_start; /* their spawn fails (a missing program) */
 
         WorldCall *calls[WORLD_MAX_CALLS];
         size_t n_calls;

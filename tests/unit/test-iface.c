@@ -458,6 +458,120 @@ static bool run_seed(uint64_t seed, unsigned steps) {
         return false;
 }
 
+/* Issue 22: LastErrorReason says why the last attempt failed, in one word
+ * decided where the attempt ends; "" exactly while LastError is. */
+static const char *reason_of(World *w, const char *name) {
+        return iface_failure_to_string(world_iface(w, name)->last_error_reason);
+}
+
+static void assert_failed_with(World *w, WorldCall *c, const char *reason) {
+        assert_answer(c, WAND_ERROR_CONNECTION_FAILED);
+        g_assert_cmpstr(world_iface(w, "a")->last_error, ==, WAND_ERROR_CONNECTION_FAILED);
+        g_assert_cmpstr(reason_of(w, "a"), ==, reason);
+}
+
+static void test_reason_timeout(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *c;
+
+        g_assert_cmpstr(reason_of(w, "a"), ==, "");
+        c = call_now(w, CALL_CONNECT, "a");
+        g_assert_true(world_clock_next(w)); /* ConnectTimeoutSec: the dialer made no device */
+        assert_failed_with(w, c, "timeout");
+        g_assert_nonnull(strstr(c->message, "does not exist"));
+        world_free(w);
+}
+
+static void test_reason_no_carrier(void) {
+        World *w = world_with("a", "eth0", false, true);
+        WorldCall *c;
+
+        world_link_set(w, "eth0", false, false);
+        world_netlink_flush(w);
+        c = call_now(w, CALL_CONNECT, "a");
+        world_netlink_flush(w);
+        g_assert_cmpuint(c->answers, ==, 0); /* up, no carrier */
+        g_assert_true(world_clock_next(w));
+        assert_failed_with(w, c, "no-carrier");
+        g_assert_nonnull(strstr(c->message, "has no carrier"));
+        world_free(w);
+}
+
+static void test_reason_dialer_exited(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *c = call_now(w, CALL_CONNECT, "a");
+
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_failed_with(w, c, "dialer-exited");
+        world_free(w);
+}
+
+static void test_reason_device_gone(void) {
+        World *w = world_with("a", "eth0", false, true);
+        WorldCall *c;
+
+        world_link_set(w, "eth0", false, false);
+        world_netlink_flush(w);
+        c = call_now(w, CALL_CONNECT, "a");
+        world_netlink_flush(w);
+        world_link_del(w, "eth0");
+        world_netlink_flush(w);
+        assert_failed_with(w, c, "device-gone");
+        world_free(w);
+}
+
+static void test_reason_refused(void) {
+        World *w = world_with("a", "eth0", false, true);
+        WorldCall *c;
+
+        world_link_set(w, "eth0", false, false);
+        world_netlink_flush(w);
+        c = call_now(w, CALL_CONNECT, "a");
+        world_netlink_flush(w);
+        world_set_managed_elsewhere(w, "eth0", true);
+        assert_failed_with(w, c, "refused");
+        world_free(w);
+}
+
+static void test_reason_start_failed(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *c;
+
+        w->dialers_fail_to_start = true;
+        c = call_now(w, CALL_CONNECT, "a");
+        assert_failed_with(w, c, "start-failed");
+        world_free(w);
+}
+
+/* Cleared with LastError once a connection is established; a cancelled
+ * attempt and calls refused before any attempt (polkit, the state) leave
+ * both as they were. */
+static void test_reason_kept_and_cleared(void) {
+        World *w = world_with("a", "tun0", true, true);
+        WorldCall *c, *d, *denied;
+
+        c = call_now(w, CALL_CONNECT, "a");
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_failed_with(w, c, "dialer-exited");
+
+        c = call_now(w, CALL_CONNECT, "a");
+        d = call_now(w, CALL_DISCONNECT, "a");
+        assert_answer(c, WAND_ERROR_CONNECTION_FAILED); /* cancelled */
+        g_assert_true(world_dialer_exit(w, "a"));
+        assert_answer(d, NULL);
+        g_assert_cmpstr(reason_of(w, "a"), ==, "dialer-exited");
+
+        denied = world_call(w, CALL_CONNECT, "a");
+        world_authorize(w, denied, false);
+        assert_answer(denied, SD_BUS_ERROR_ACCESS_DENIED);
+        g_assert_cmpstr(reason_of(w, "a"), ==, "dialer-exited");
+
+        connect_dialer(w, "a");
+        g_assert_cmpstr(world_iface(w, "a")->last_error, ==, "");
+        g_assert_cmpstr(reason_of(w, "a"), ==, "");
+        world_free(w);
+}
+
 static void test_model(void) {
         static const uint64_t fixed[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55 };
         const char *replay = g_getenv("WAND_TEST_SEED");
@@ -502,6 +616,13 @@ int main(int argc, char **argv) {
         g_test_add_func("/iface/device-taken-while-connecting", test_device_taken_while_connecting);
         g_test_add_func("/iface/disconnect-command/outlives-dialer", test_disconnect_command_outlives_dialer);
         g_test_add_func("/iface/disconnect-command/killed", test_disconnect_command_killed);
+        g_test_add_func("/iface/last-error-reason/timeout", test_reason_timeout);
+        g_test_add_func("/iface/last-error-reason/no-carrier", test_reason_no_carrier);
+        g_test_add_func("/iface/last-error-reason/dialer-exited", test_reason_dialer_exited);
+        g_test_add_func("/iface/last-error-reason/device-gone", test_reason_device_gone);
+        g_test_add_func("/iface/last-error-reason/refused", test_reason_refused);
+        g_test_add_func("/iface/last-error-reason/start-failed", test_reason_start_failed);
+        g_test_add_func("/iface/last-error-reason/kept-and-cleared", test_reason_kept_and_cleared);
         g_test_add_func("/iface/model", test_model);
         return g_test_run();
 }

@@ -88,7 +88,7 @@ static int on_interface(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                 return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_ACCESS_DENIED, "Reading denied is denied.");
         if (strcmp(name, "a0") != 0 && !z)
                 return 0;
-        return sd_bus_reply_method_return(m, "a{sv}", 11,
+        return sd_bus_reply_method_return(m, "a{sv}", 12,
                                           "Name", "s", name,
                                           "Device", "s", z ? "wan0" : "wan9",
                                           "IfIndex", "i", z ? 3 : 0,
@@ -96,7 +96,9 @@ static int on_interface(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                                           "Enabled", "b", 1,
                                           "Persistent", "b", 0,
                                           "UnreachabilityReasons", "as", 0,
-                                          "LastError", "s", "",
+                                          "LastError", "s", "org.wand.Router1.Error.ConnectionFailed",
+                                          /* a word of a newer wand on a0 */
+                                          "LastErrorReason", "s", z ? "dialer-exited" : "link-lost",
                                           "ConnectedSince", "t", (uint64_t) 0,
                                           "InstanceId", "t", (uint64_t) (z ? 9 : 1),
                                           "ManagedBy", "as", 0);

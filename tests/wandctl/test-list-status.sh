@@ -160,6 +160,15 @@ wt_ctl status --json
 expect_status 0
 expect_json '[i["Name"] for i in d["Interfaces"]] == ["a0", "z9"] and d["Interfaces"][1]["InstanceId"] == 9'
 
+wt_log "LastErrorReason: in words, a word wandctl does not know as it comes, and in JSON"
+wt_ctl status
+expect_status 0
+expect_out '^ +Last error: connection failed \(org\.wand\.Router1\.Error\.ConnectionFailed\): the dialer exited before the connection came up$'
+expect_out '^ +Last error: connection failed \(org\.wand\.Router1\.Error\.ConnectionFailed\): link-lost$'
+expect_no_out 'LastErrorReason'
+wt_ctl status --json
+expect_json '[i["LastErrorReason"] for i in d["Interfaces"]] == ["link-lost", "dialer-exited"]'
+
 wt_log "GetManagedObjects refused, and another error on a GetAll: reported"
 wt_stop_fake_wand
 wt_start_fake_wand denied

@@ -82,13 +82,13 @@ wand:
     interfaces:
       description:
         - Every interface by name, with its D-Bus properties (C(Name), C(Device), C(IfIndex),
-          C(State), C(Enabled), C(Persistent), C(UnreachabilityReasons), C(LastError),
+          C(State), C(Enabled), C(Persistent), C(UnreachabilityReasons), C(LastError), C(LastErrorReason),
           C(ConnectedSince), C(InstanceId), and any a newer wand adds) and C(Path), its object path.
         - With I(settings=true), also C(settings), as M(wand.router.interface) returns them.
       type: dict
       sample: {"wan0": {"Name": "wan0", "Device": "wan0", "State": "connected", "Enabled": true,
                         "Persistent": false, "IfIndex": 3, "UnreachabilityReasons": [], "LastError": "",
-                        "ConnectedSince": 1748779200456000, "InstanceId": 7411, "Path": "/org/wand/Router1/interface/wan0"}}
+                        "LastErrorReason": "", "ConnectedSince": 1748779200456000, "InstanceId": 1449551462401, "Path": "/org/wand/Router1/interface/wan0"}}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
