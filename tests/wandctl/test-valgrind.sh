@@ -17,13 +17,14 @@ done <<'LIST'
 0 list --json
 0 status
 0 status --json wan0 wan1
-4 status nosuch wan0
+10 status nosuch wan0
 0 connect wan0
-6 connect wan0
+0 connect wan0
 6 connect gone
-7 connect wan1
+4 connect wan1
 0 disconnect wan0
-4 disconnect nosuch
+0 disconnect wan0
+10 disconnect nosuch
 0 create wan3 --device=wan3 --persistent --connect-command "pppd call 'x y'"
 6 create wan3 --device=wan3
 2 create wan4 --device=a/b
@@ -31,7 +32,7 @@ done <<'LIST'
 0 settings --json wan3
 0 set wan3 --connect-command= --no-persistent --connect-timeout=7 --device=wan4
 2 set wan3 --connect-timeout=0
-4 set nosuch --enabled
+10 set nosuch --enabled
 0 delete wan3
 0 manager status --json
 0 manager stop
@@ -70,7 +71,7 @@ wt_stop_wand
 for mode in too-large denied; do
         wt_start_fake_wand "$mode"
         wt_ctl list
-        expect_status "$([ "$mode" = denied ] && echo 3 || echo 0)"
+        expect_status "$([ "$mode" = denied ] && echo 11 || echo 0)"
         wt_stop_fake_wand
 done
 
