@@ -115,6 +115,14 @@ wt_ctl set wan0 --no-persistent
 wt_log "wait: until connected (the default), told by PropertiesChanged, no polling"
 bg root wait wan0 --json
 wt_wait_for_matches "$bg_pid" 3
+# Once it has read the state, it sleeps in its event loop (epoll_wait,
+# epoll_pwait or epoll_pwait2 on x86_64; epoll_pwait(2) elsewhere).
+for ((i = 0; i < 100; i++)); do
+        read -r nr _ <"/proc/$bg_pid/syscall"
+        [[ $nr == @(232|281|441|22) ]] && break
+        sleep 0.05
+done
+[[ $nr == @(232|281|441|22) ]] || wt_fail "wait is not sleeping in its event loop (system call $nr)"
 before=$(switches "$bg_pid")
 sleep 1.5
 after=$(switches "$bg_pid")
