@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bus.h"
@@ -28,8 +29,8 @@ int bus_connect(Context *c) {
         /* Whether polkit may ask for a password: only when someone is there
          * to type it, and not when told not to. */
         r = sd_bus_set_allow_interactive_authorization(c->bus, c->interactive);
-        if (r >= 0 && c->timeout_usec > 0)
-                r = sd_bus_set_method_call_timeout(c->bus, c->timeout_usec);
+        if (r >= 0)
+                r = sd_bus_set_method_call_timeout(c->bus, c->timeout_given ? c->timeout_usec : BUS_READ_TIMEOUT_USEC);
         if (r < 0)
                 return fail(EXIT_GENERIC, "cannot set up the bus connection: %s", strerror(-r));
         return 0;
@@ -87,42 +88,15 @@ int bus_resolve(Context *c, const Operation *op, const char *name, char **ret_pa
         return 0;
 }
 
-int bus_call_interface(Context *c, const Operation *op, const char *name, const char *member, const char *types, ...) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *path = NULL;
-        va_list ap;
-        int r;
-
-        r = bus_resolve(c, op, name, &path);
-        if (r != 0)
-                return r;
-        if (op->polkit_action)
-                bus_prepare_authorization(c);
-
-        va_start(ap, types);
-        r = sd_bus_call_methodv(c->bus, WAND_BUS_NAME, path, WAND_INTERFACE_INTERFACE, member, &error, NULL, types, ap);
-        va_end(ap);
-        if (r < 0)
-                return error_report(c, op, name, &error, r);
-        return 0;
-}
-
-int bus_call_manager(Context *c, const Operation *op, const char *iface, sd_bus_message **reply, const char *member,
-                     const char *types, ...) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        va_list ap;
-        int r;
-
-        if (op->polkit_action)
-                bus_prepare_authorization(c);
-
-        va_start(ap, types);
-        r = sd_bus_call_methodv(c->bus, WAND_BUS_NAME, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, member, &error, reply,
-                                types, ap);
-        va_end(ap);
-        if (r < 0)
-                return error_report(c, op, iface, &error, r);
-        return 0;
+uint64_t bus_call_timeout(const Context *c, const Operation *op) {
+        /* What polkit guards changes something, and wand answers when it is
+         * done: after the connection attempt (ConnectTimeoutSec=), the
+         * teardown (DisconnectTimeoutSec=), Stop or Reload, and polkit's
+         * password prompt, which wand bounds too. A limit of ours would only
+         * be a guess that gives up while wand goes on. */
+        if (op->polkit_action && !c->timeout_given)
+                return UINT64_MAX; /* sd-bus: no timeout */
+        return 0; /* the connection's: --timeout, or the default for reads */
 }
 
 int bus_call(Context *c, const Operation *op, const char *iface, sd_bus_message *m, sd_bus_message **reply) {
@@ -131,8 +105,46 @@ int bus_call(Context *c, const Operation *op, const char *iface, sd_bus_message 
 
         if (op->polkit_action)
                 bus_prepare_authorization(c);
-        r = sd_bus_call(c->bus, m, 0, &error, reply);
+        r = sd_bus_call(c->bus, m, bus_call_timeout(c, op), &error, reply);
         if (r < 0)
                 return error_report(c, op, iface, &error, r);
         return 0;
+}
+
+static int call_v(Context *c, const Operation *op, const char *iface, const char *path, const char *interface,
+                  const char *member, sd_bus_message **reply, const char *types, va_list ap) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(c->bus, &m, WAND_BUS_NAME, path, interface, member);
+        if (r >= 0 && types)
+                r = sd_bus_message_appendv(m, types, ap);
+        if (r < 0)
+                return fail(EXIT_GENERIC, "cannot build the request: %s", strerror(-r));
+        return bus_call(c, op, iface, m, reply);
+}
+
+int bus_call_interface(Context *c, const Operation *op, const char *name, const char *member, const char *types, ...) {
+        _cleanup_free_ char *path = NULL;
+        va_list ap;
+        int r;
+
+        r = bus_resolve(c, op, name, &path);
+        if (r != 0)
+                return r;
+        va_start(ap, types);
+        r = call_v(c, op, name, path, WAND_INTERFACE_INTERFACE, member, NULL, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int bus_call_manager(Context *c, const Operation *op, const char *iface, sd_bus_message **reply, const char *member,
+                     const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = call_v(c, op, iface, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, member, reply, types, ap);
+        va_end(ap);
+        return r;
 }

@@ -9,6 +9,10 @@
 #include "exit-status.h"
 #include "wandctl.h"
 
+/* How long a read (list, status, a name's handle) may take without
+ * --timeout: sd-bus's and busctl's default. */
+#define BUS_READ_TIMEOUT_USEC (25ULL * 1000000ULL)
+
 /* Opens the system bus, or the one of c->host over ssh. Returns 0 or an exit
  * status, having said why. */
 int bus_connect(Context *c);
@@ -38,5 +42,10 @@ int bus_call_interface(Context *c, const Operation *op, const char *name, const 
 int bus_call_manager(Context *c, const Operation *op, const char *iface, sd_bus_message **reply, const char *member,
                      const char *types, ...);
 
-/* Sends a method call built by the caller (CreateInterface's a{sv}). */
+/* The timeout for sd_bus_call() of op: none for what polkit guards (wand
+ * bounds it), the connection's otherwise; --timeout bounds every call. */
+uint64_t bus_call_timeout(const Context *c, const Operation *op);
+
+/* Sends a method call built by the caller (CreateInterface's a{sv}), with
+ * bus_call_timeout(). */
 int bus_call(Context *c, const Operation *op, const char *iface, sd_bus_message *m, sd_bus_message **reply);

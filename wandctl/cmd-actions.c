@@ -7,6 +7,7 @@
 #include "macro.h"
 #include "names.h"
 #include "objects.h"
+#include "wand-errors.h"
 
 /* Each named interface in turn: a failing one does not stop the rest. The
  * exit status is the first failure's. */
@@ -25,13 +26,49 @@ static int for_each_name(Context *c, char **names, const Operation *op, const ch
         return status;
 }
 
+/* connect and disconnect are idempotent, as `systemctl start` and
+ * `networkctl up` are: what was asked holds already, so the command
+ * succeeds, and says so on stderr. A real conflict (disabled, unreachable)
+ * stays an error. */
+static bool connected_already(Context *c, const char *iface, const sd_bus_error *e) {
+        if (!sd_bus_error_has_name(e, WAND_ERROR_ALREADY_CONNECTED))
+                return false;
+        fprintf(stderr, "%s is already connected.\n", iface);
+        return true;
+}
+
 int cmd_connect(Context *c, char **args) {
-        static const Operation op = { "connect", "org.wand.Router1.connect" };
+        static const Operation op = { "connect", "org.wand.Router1.connect", connected_already };
         return for_each_name(c, args, &op, "Connect", -1);
 }
 
+/* wand answers InterfaceNotConnected when disconnected or unreachable, and
+ * DemandDialManagerNotRunning whenever the manager is stopped: then every
+ * interface is unreachable and, once its teardown is over, not connected. */
+static bool disconnected_already(Context *c, const char *iface, const sd_bus_error *e) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(objects_done) IfaceObjects o = {};
+        const char *state;
+
+        if (sd_bus_error_has_name(e, WAND_ERROR_INTERFACE_NOT_CONNECTED)) {
+                fprintf(stderr, "%s is not connected.\n", iface);
+                return true;
+        }
+        if (!sd_bus_error_has_name(e, WAND_ERROR_DEMAND_DIAL_MANAGER_NOT_RUNNING))
+                return false;
+        /* While the manager stops, a teardown may still be under way: not
+         * done yet, so the error stands. */
+        if (objects_get_one(c->bus, iface, &o, &error) < 0 || o.n != 1)
+                return false;
+        state = props_string(&o.items[0].props, "State");
+        if (!streq(state, "unreachable") && !streq(state, "disconnected"))
+                return false;
+        fprintf(stderr, "%s is not connected (the demand-dial manager is stopped).\n", iface);
+        return true;
+}
+
 int cmd_disconnect(Context *c, char **args) {
-        static const Operation op = { "disconnect", "org.wand.Router1.disconnect" };
+        static const Operation op = { "disconnect", "org.wand.Router1.disconnect", disconnected_already };
         return for_each_name(c, args, &op, "Disconnect", -1);
 }
 
@@ -91,13 +128,14 @@ static int manager_status(Context *c) {
         state = props_string(&p, "DemandDialManager");
         if (c->json) {
                 Json j;
-                json_init(&j, stdout);
+                json_init(&j, stdout, c->json_pretty);
                 props_json(&p, &j);
-                fputc('\n', stdout);
+                json_done(&j);
         } else
                 printf("%s\n", state);
-        /* Like `systemctl is-active`: scripts can test it without parsing. */
-        return streq(state, "running") ? EXIT_OK : EXIT_DDM_STOPPED;
+        /* Like `systemctl is-active` (3: not active): scripts can test it
+         * without parsing. */
+        return streq(state, "running") ? EXIT_OK : EXIT_TIMEOUT;
 }
 
 int cmd_manager(Context *c, char **args) {

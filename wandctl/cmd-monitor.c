@@ -11,8 +11,39 @@
 #include "format.h"
 #include "macro.h"
 #include "names.h"
+#include "objects.h"
 #include "props.h"
 #include "wand-objects.h"
+
+/* With --initial, what was read first: a signal wand sent before that read
+ * (a lower serial from the same wand) is already in it and is not printed
+ * again. */
+typedef struct Monitor {
+        Context *c;
+        IfaceObjects initial;
+        PropList manager;
+        uint64_t manager_cookie, first_cookie;
+        char *sender;
+} Monitor;
+
+static void monitor_done(Monitor *mo) {
+        objects_done(&mo->initial);
+        props_done(&mo->manager);
+        free(mo->sender);
+}
+
+/* Whether m, about the object at path, is older than what --initial read. */
+static bool is_old(const Monitor *mo, sd_bus_message *m, const char *path) {
+        if (!mo->sender)
+                return false;
+        if (streq_ptr(path, WAND_MANAGER_PATH))
+                return !object_is_newer_than(mo->manager_cookie, mo->sender, m);
+        for (size_t i = 0; i < mo->initial.n; i++)
+                if (streq_ptr(path, mo->initial.items[i].path))
+                        return !object_is_newer_than(mo->initial.items[i].cookie, mo->sender, m);
+        /* Not read: gone before the read, or new since. */
+        return !object_is_newer_than(mo->first_cookie, mo->sender, m);
+}
 
 /* Starts a line: the time, in JSON or for people. */
 static void begin_event(Context *c, Json *j, const char *event) {
@@ -20,7 +51,7 @@ static void begin_event(Context *c, Json *j, const char *event) {
         char ts[FORMAT_TIMESTAMP_MAX];
 
         if (c->json) {
-                json_init(j, stdout);
+                json_init(j, stdout, c->json_pretty);
                 json_object_begin(j);
                 json_key(j, "time");
                 json_string(j, format_timestamp_iso(ts, now));
@@ -33,9 +64,11 @@ static void begin_event(Context *c, Json *j, const char *event) {
 }
 
 static void end_event(Context *c, Json *j) {
-        if (c->json)
+        if (c->json) {
                 json_object_end(j);
-        fputc('\n', stdout);
+                json_done(j);
+        } else
+                fputc('\n', stdout);
         /* Whoever reads a pipe wants each change when it happens. */
         fflush(stdout);
 }
@@ -88,7 +121,8 @@ static void print_changes(const PropList *l) {
 }
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
+        Monitor *mo = userdata;
+        Context *c = mo->c;
         _cleanup_(props_done) PropList changed = {};
         _cleanup_(strv_freep) char **invalidated = NULL;
         _cleanup_free_ char *name = NULL;
@@ -109,6 +143,8 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 
         manager = streq(interface, WAND_MANAGER_INTERFACE) && streq_ptr(path, WAND_MANAGER_PATH);
         if (!manager && !streq(interface, WAND_INTERFACE_INTERFACE))
+                return 0;
+        if (is_old(mo, m, path))
                 return 0;
         if (!manager)
                 name = interface_name_from_bus_path(path);
@@ -151,7 +187,8 @@ static void added_done(Added *a) {
 }
 
 static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
+        Monitor *mo = userdata;
+        Context *c = mo->c;
         _cleanup_free_ char *name = NULL;
         _cleanup_(added_done) Added a = {};
         const char *path;
@@ -165,7 +202,7 @@ static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *
                 fprintf(stderr, "wandctl: ignoring a malformed InterfacesAdded.\n");
                 return 0;
         }
-        if (!a.found)
+        if (!a.found || is_old(mo, m, path))
                 return 0;
         name = interface_name_from_bus_path(path);
 
@@ -182,7 +219,8 @@ static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *
 }
 
 static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
+        Monitor *mo = userdata;
+        Context *c = mo->c;
         _cleanup_(strv_freep) char **interfaces = NULL;
         _cleanup_free_ char *name = NULL;
         const char *path;
@@ -199,7 +237,7 @@ static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error
         }
         for (char **s = interfaces; s && *s; s++)
                 ours = ours || streq(*s, WAND_INTERFACE_INTERFACE);
-        if (!ours)
+        if (!ours || is_old(mo, m, path))
                 return 0;
         name = interface_name_from_bus_path(path);
 
@@ -214,7 +252,8 @@ static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error
 
 /* wand restarting is a change too: its objects come back as they are then. */
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
+        Monitor *mo = userdata;
+        Context *c = mo->c;
         const char *name, *old_owner, *new_owner;
         Json j;
 
@@ -244,8 +283,58 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(sd_event_source_get_event(s), EXIT_OK);
 }
 
+/* --initial: the manager and every interface as they are, in the words
+ * and keys of the changes that follow. */
+static int print_initial(Monitor *mo) {
+        static const Operation op = { "monitor", NULL };
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        Context *c = mo->c;
+        Json j;
+        int r;
+
+        r = objects_get_all(c->bus, &mo->initial, &error);
+        if (r >= 0)
+                r = object_get_props_from(c->bus, WAND_MANAGER_PATH, WAND_MANAGER_INTERFACE, &mo->manager,
+                                          &mo->manager_cookie, &mo->sender, &error);
+        if (r < 0)
+                return error_report(c, &op, NULL, &error, r);
+        mo->first_cookie = mo->manager_cookie;
+        for (size_t i = 0; i < mo->initial.n; i++)
+                if (mo->initial.items[i].cookie < mo->first_cookie)
+                        mo->first_cookie = mo->initial.items[i].cookie;
+
+        begin_event(c, &j, "initial");
+        if (c->json) {
+                json_key(&j, "properties");
+                props_json(&mo->manager, &j);
+        } else
+                printf("manager: demand-dial manager %s (wand %s)", props_string(&mo->manager, "DemandDialManager"),
+                       props_string(&mo->manager, "Version"));
+        end_event(c, &j);
+
+        for (size_t i = 0; i < mo->initial.n; i++) {
+                const IfaceObject *o = &mo->initial.items[i];
+                char *const *reasons = props_strv(&o->props, "UnreachabilityReasons");
+
+                begin_event(c, &j, "initial");
+                if (c->json) {
+                        json_interface(&j, o->name, o->path);
+                        json_key(&j, "properties");
+                        props_json(&o->props, &j);
+                } else {
+                        printf("%s: state %s, device %s", o->name, props_string(&o->props, "State"),
+                               props_string(&o->props, "Device"));
+                        for (char *const *s = reasons; *s; s++)
+                                printf("%s%s", s == reasons ? ", unreachable because " : ", ", *s);
+                }
+                end_event(c, &j);
+        }
+        return EXIT_OK;
+}
+
 int cmd_monitor(Context *c, char **args) {
         static const Operation op = { "monitor", NULL };
+        _cleanup_(monitor_done) Monitor mo = { .c = c };
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         int r, code = EXIT_OK;
         sigset_t mask;
@@ -269,25 +358,34 @@ int cmd_monitor(Context *c, char **args) {
 
         /* Synchronous: once these return, the bus sends us every change. */
         r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, NULL, "org.freedesktop.DBus.Properties",
-                                "PropertiesChanged", on_properties_changed, c);
+                                "PropertiesChanged", on_properties_changed, &mo);
         if (r >= 0)
                 r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, WAND_MANAGER_PATH,
-                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", on_interfaces_added, c);
+                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", on_interfaces_added, &mo);
         if (r >= 0)
                 r = sd_bus_match_signal(c->bus, NULL, WAND_BUS_NAME, WAND_MANAGER_PATH,
                                         "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved", on_interfaces_removed,
-                                        c);
+                                        &mo);
         if (r >= 0)
                 r = sd_bus_add_match(c->bus, NULL,
                                      "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                                      "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
                                      "arg0='" WAND_BUS_NAME "'",
-                                     on_name_owner_changed, c);
+                                     on_name_owner_changed, &mo);
         if (r >= 0)
                 r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                         "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, event);
         if (r < 0)
                 return error_report(c, &op, NULL, NULL, r); /* AddMatch failed: the bus, not wand */
+
+        /* Read after subscribing: nothing between the two is lost. */
+        if (c->initial) {
+                r = print_initial(&mo);
+                if (r != EXIT_OK) {
+                        (void) sd_bus_detach_event(c->bus);
+                        return r;
+                }
+        }
 
         if (isatty(STDOUT_FILENO) && !c->json)
                 fprintf(stderr, "Monitoring wand%s%s; press Ctrl+C to stop.\n", c->host ? " on " : "", strempty(c->host));

@@ -43,12 +43,12 @@ int cmd_list(Context *c, char **args) {
 
         if (c->json) {
                 Json j;
-                json_init(&j, stdout);
+                json_init(&j, stdout, c->json_pretty);
                 json_array_begin(&j);
                 for (size_t i = 0; i < o.n; i++)
                         iface_json(&o.items[i], &j);
                 json_array_end(&j);
-                fputc('\n', stdout);
+                json_done(&j);
                 return EXIT_OK;
         }
 
@@ -223,16 +223,19 @@ int cmd_status(Context *c, char **args) {
 
         if (c->json) {
                 Json j;
-                json_init(&j, stdout);
+                json_init(&j, stdout, c->json_pretty);
                 json_object_begin(&j);
-                props_json_members(&manager, &j);
+                /* A key of their own: a property the manager gains can
+                 * never collide with "Interfaces". */
+                json_key(&j, "Manager");
+                props_json(&manager, &j);
                 json_key(&j, "Interfaces");
                 json_array_begin(&j);
                 for (size_t i = 0; i < o.n; i++)
                         iface_json(&o.items[i], &j);
                 json_array_end(&j);
                 json_object_end(&j);
-                fputc('\n', stdout);
+                json_done(&j);
                 return status;
         }
 

@@ -58,10 +58,10 @@ const ErrorText error_texts[] = {
         { "org.freedesktop.DBus.Error.NameHasNoOwner", EXIT_NOT_RUNNING, "service not running",
           "the wand service is not running{where}",
           "start it with 'systemctl start wand'", false },
-        { "org.freedesktop.DBus.Error.NoReply", EXIT_GENERIC, "no reply",
+        { "org.freedesktop.DBus.Error.NoReply", EXIT_TIMEOUT, "no reply",
           "the service did not answer in time",
           "try a longer --timeout", false },
-        { "org.freedesktop.DBus.Error.Timeout", EXIT_GENERIC, "timed out",
+        { "org.freedesktop.DBus.Error.Timeout", EXIT_TIMEOUT, "timed out",
           "the operation timed out",
           NULL, true },
 };
@@ -138,7 +138,7 @@ static int report_connection_error(const Context *c, const Operation *op, const 
         return EXIT_NOT_RUNNING;
 }
 
-int error_report(const Context *c, const Operation *op, const char *iface, const sd_bus_error *e, int r) {
+int error_report(Context *c, const Operation *op, const char *iface, const sd_bus_error *e, int r) {
         const Placeholders p = { iface, op->polkit_action, c->host };
         const ErrorText *t;
         _cleanup_free_ char *reason = NULL, *hint = NULL;
@@ -152,6 +152,11 @@ int error_report(const Context *c, const Operation *op, const char *iface, const
                 fprintf(stderr, "%s.\n", strerror(r < 0 ? -r : r));
                 return EXIT_GENERIC;
         }
+
+        /* Asked for what holds already: done, as `systemctl start` of a
+         * running unit is. */
+        if (op->already_done && op->already_done(c, iface, e))
+                return EXIT_OK;
 
         t = error_text_lookup(e->name);
         /* sd-bus reports a reply that did not come in time as Timeout with

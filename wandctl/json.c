@@ -1,12 +1,78 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Writing JSON: commas, nesting and string escapes. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 
-void json_init(Json *j, FILE *f) {
-        *j = (Json) { .f = f };
+void json_init(Json *j, FILE *f, bool pretty) {
+        *j = (Json) { .f = f, .out = f };
+        if (pretty) {
+                /* Without memory, short is still JSON. */
+                FILE *b = open_memstream(&j->buf, &j->size);
+                if (b)
+                        j->f = b;
+        }
+}
+
+/* Compact JSON, indented by two spaces a level, as jq prints it. Only
+ * what is outside strings is touched. */
+static void indent(const char *s, FILE *out) {
+        unsigned level = 0;
+        bool in_string = false;
+
+        for (const char *p = s; *p; p++) {
+                char c = *p;
+
+                if (in_string) {
+                        fputc(c, out);
+                        if (c == '\\' && p[1])
+                                fputc(*++p, out);
+                        else if (c == '"')
+                                in_string = false;
+                        continue;
+                }
+                switch (c) {
+                case '"':
+                        in_string = true;
+                        fputc(c, out);
+                        break;
+                case '{':
+                case '[':
+                        if (p[1] == (c == '{' ? '}' : ']')) {
+                                fputc(c, out);
+                                fputc(*++p, out);
+                                break;
+                        }
+                        fprintf(out, "%c\n%*s", c, (int) (++level * 2), "");
+                        break;
+                case '}':
+                case ']':
+                        level = level > 0 ? level - 1 : 0;
+                        fprintf(out, "\n%*s%c", (int) (level * 2), "", c);
+                        break;
+                case ',':
+                        fprintf(out, ",\n%*s", (int) (level * 2), "");
+                        break;
+                case ':':
+                        fputs(": ", out);
+                        break;
+                default:
+                        fputc(c, out);
+                }
+        }
+}
+
+void json_done(Json *j) {
+        if (j->f != j->out) {
+                if (fclose(j->f) == 0 && j->buf)
+                        indent(j->buf, j->out);
+                free(j->buf);
+                j->buf = NULL;
+                j->f = j->out;
+        }
+        fputc('\n', j->out);
 }
 
 /* Before every value and key: a comma unless it is the first in its
@@ -126,4 +192,9 @@ void json_strv(Json *j, char *const *strv) {
         for (char *const *s = strv; s && *s; s++)
                 json_string(j, *s);
         json_array_end(j);
+}
+
+void json_raw(Json *j, const char *text) {
+        separate(j);
+        fputs(text, j->f);
 }

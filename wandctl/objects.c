@@ -14,6 +14,7 @@
 static void object_done(IfaceObject *o) {
         free(o->path);
         free(o->name);
+        free(o->sender);
         props_done(&o->props);
 }
 
@@ -49,11 +50,13 @@ static int read_iface(sd_bus_message *m, const char *path, void *userdata) {
         r = props_read(m, &o.props);
         if (r < 0)
                 return r;
+        (void) sd_bus_message_get_cookie(m, &o.cookie);
+        o.sender = strdup(strempty(sd_bus_message_get_sender(m)));
         o.path = strdup(path);
         /* Name is const and always there; the path says it too. */
         o.name = isempty(props_string(&o.props, "Name")) ? interface_name_from_bus_path(path)
                                                           : strdup(props_string(&o.props, "Name"));
-        if (!o.path || !o.name)
+        if (!o.path || !o.name || !o.sender)
                 return -ENOMEM;
         return objects_append(list, &o);
 }
@@ -74,7 +77,8 @@ int objects_get_all(sd_bus *bus, IfaceObjects *ret, sd_bus_error *error) {
         return 0;
 }
 
-int object_get_props(sd_bus *bus, const char *path, const char *interface, PropList *ret, sd_bus_error *error) {
+int object_get_props_from(sd_bus *bus, const char *path, const char *interface, PropList *ret, uint64_t *ret_cookie,
+                          char **ret_sender, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         PropList l = {};
         int r;
@@ -84,12 +88,30 @@ int object_get_props(sd_bus *bus, const char *path, const char *interface, PropL
         if (r < 0)
                 return r;
         r = props_read(reply, &l);
+        if (r >= 0 && ret_sender && !(*ret_sender = strdup(strempty(sd_bus_message_get_sender(reply)))))
+                r = -ENOMEM;
         if (r < 0) {
                 props_done(&l);
                 return r;
         }
+        if (ret_cookie)
+                (void) sd_bus_message_get_cookie(reply, ret_cookie);
         *ret = l;
         return 0;
+}
+
+int object_get_props(sd_bus *bus, const char *path, const char *interface, PropList *ret, sd_bus_error *error) {
+        return object_get_props_from(bus, path, interface, ret, NULL, NULL, error);
+}
+
+bool object_is_newer_than(uint64_t cookie, const char *sender, sd_bus_message *m) {
+        uint64_t c = 0;
+
+        /* Serials count up per connection: only comparable from the same
+         * wand, and a wand that came back is newer anyway. */
+        if (!sender || !streq_ptr(sd_bus_message_get_sender(m), sender))
+                return true;
+        return sd_bus_message_get_cookie(m, &c) < 0 || c > cookie;
 }
 
 int objects_get_one(sd_bus *bus, const char *name, IfaceObjects *list, sd_bus_error *error) {
@@ -102,7 +124,7 @@ int objects_get_one(sd_bus *bus, const char *name, IfaceObjects *list, sd_bus_er
         o.name = strdup(name);
         if (!o.path || !o.name)
                 return -ENOMEM;
-        r = object_get_props(bus, o.path, WAND_INTERFACE_INTERFACE, &o.props, error);
+        r = object_get_props_from(bus, o.path, WAND_INTERFACE_INTERFACE, &o.props, &o.cookie, &o.sender, error);
         if (r < 0)
                 return r;
         return objects_append(list, &o);

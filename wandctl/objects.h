@@ -4,7 +4,9 @@
  * (GetAll). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 
 #include "props.h"
@@ -13,6 +15,11 @@ typedef struct IfaceObject {
         char *path;
         char *name;
         PropList props;
+        /* The serial of wand's reply it was read from: a signal wand sent
+         * before it (a lower serial from the same sender) is older than
+         * what was read. */
+        uint64_t cookie;
+        char *sender;
 } IfaceObject;
 
 typedef struct IfaceObjects {
@@ -28,5 +35,12 @@ void objects_done(IfaceObjects *o);
 /* Appends the interface called name to list. */
 int objects_get_one(sd_bus *bus, const char *name, IfaceObjects *list, sd_bus_error *error);
 
-/* GetAll of one interface on one object. */
+/* GetAll of one interface on one object; ret_cookie and ret_sender (may
+ * be NULL) say which reply of whom it was read from. */
 int object_get_props(sd_bus *bus, const char *path, const char *interface, PropList *ret, sd_bus_error *error);
+int object_get_props_from(sd_bus *bus, const char *path, const char *interface, PropList *ret, uint64_t *ret_cookie,
+                          char **ret_sender, sd_bus_error *error);
+
+/* Whether a signal m of wand's was sent before the reply the object was
+ * read from (and so is already in what was read). */
+bool object_is_newer_than(uint64_t cookie, const char *sender, sd_bus_message *m);

@@ -46,6 +46,78 @@ static int read_basic(sd_bus_message *m, char type, Prop *p) {
         return 0;
 }
 
+/* Any value, as JSON: for the properties wandctl has no kind for. A
+ * dictionary's keys become strings, a structure an array; a file
+ * descriptor (nothing of wand's) null. */
+static int value_to_json(sd_bus_message *m, Json *j) {
+        const char *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+
+        if (type == SD_BUS_TYPE_ARRAY || type == SD_BUS_TYPE_STRUCT || type == SD_BUS_TYPE_VARIANT ||
+            type == SD_BUS_TYPE_DICT_ENTRY) {
+                bool dict = type == SD_BUS_TYPE_ARRAY && contents[0] == SD_BUS_TYPE_DICT_ENTRY_BEGIN;
+
+                r = sd_bus_message_enter_container(m, type, contents);
+                if (r < 0)
+                        return r;
+                if (type == SD_BUS_TYPE_ARRAY)
+                        dict ? json_object_begin(j) : json_array_begin(j);
+                else if (type == SD_BUS_TYPE_STRUCT)
+                        json_array_begin(j);
+                while ((r = sd_bus_message_at_end(m, false)) == 0) {
+                        if (dict) {
+                                Prop key = {};
+                                char k;
+                                _cleanup_free_ char *text = NULL;
+
+                                r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, NULL);
+                                if (r >= 0)
+                                        r = sd_bus_message_peek_type(m, &k, NULL);
+                                if (r >= 0)
+                                        r = read_basic(m, k, &key);
+                                if (r < 0)
+                                        return r;
+                                text = key.type == VALUE_STRING ? key.str : prop_to_text(&key);
+                                if (!text)
+                                        return -ENOMEM;
+                                json_key(j, text);
+                                r = value_to_json(m, j);
+                                if (r >= 0)
+                                        r = sd_bus_message_exit_container(m);
+                        } else
+                                r = value_to_json(m, j);
+                        if (r < 0)
+                                return r;
+                }
+                if (r < 0)
+                        return r;
+                if (type == SD_BUS_TYPE_ARRAY)
+                        dict ? json_object_end(j) : json_array_end(j);
+                else if (type == SD_BUS_TYPE_STRUCT)
+                        json_array_end(j);
+                return sd_bus_message_exit_container(m);
+        }
+
+        if (strchr("sogbyqutnixd", type)) {
+                Prop v = {};
+
+                r = read_basic(m, type, &v);
+                if (r < 0)
+                        return r;
+                prop_json(&v, j);
+                if (v.type == VALUE_STRING)
+                        free(v.str);
+                return 0;
+        }
+        json_null(j);
+        return sd_bus_message_skip(m, (char[]) { type, 0 });
+}
+
 static int read_value(sd_bus_message *m, const char *contents, Prop *p) {
         int r;
 
@@ -59,10 +131,25 @@ static int read_value(sd_bus_message *m, const char *contents, Prop *p) {
                 return r < 0 ? r : 0;
         }
 
-        /* A file descriptor, a structure, a dictionary: nothing wand has. */
-        p->type = VALUE_OTHER;
-        r = sd_bus_message_skip(m, contents);
-        return r < 0 ? r : 0;
+        /* A structure, a dictionary: kept as JSON, shown as it. */
+        {
+                _cleanup_free_ char *text = NULL;
+                size_t size = 0;
+                Json j;
+                FILE *f = open_memstream(&text, &size);
+
+                if (!f)
+                        return -ENOMEM;
+                json_init(&j, f, false);
+                r = value_to_json(m, &j);
+                if (fclose(f) != 0 && r >= 0)
+                        r = -ENOMEM;
+                if (r < 0)
+                        return r;
+                p->type = VALUE_OTHER;
+                p->json = TAKE_PTR(text);
+        }
+        return 0;
 }
 
 static void prop_done(Prop *p) {
@@ -71,6 +158,8 @@ static void prop_done(Prop *p) {
                 free(p->str);
         else if (p->type == VALUE_STRV)
                 strv_free(p->strv);
+        else if (p->type == VALUE_OTHER)
+                free(p->json);
 }
 
 int props_read(sd_bus_message *m, PropList *l) {
@@ -191,7 +280,7 @@ char *prop_to_text(const Prop *p) {
                 fclose(f);
                 return s;
         case VALUE_OTHER:
-                break;
+                return strdup(p->json ?: "?");
         }
         return strdup("?");
 }
@@ -217,7 +306,10 @@ void prop_json(const Prop *p, Json *j) {
                 json_strv(j, p->strv);
                 break;
         case VALUE_OTHER:
-                json_null(j);
+                if (p->json)
+                        json_raw(j, p->json);
+                else
+                        json_null(j);
                 break;
         }
 }

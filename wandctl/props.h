@@ -19,7 +19,8 @@ typedef enum ValueType {
         VALUE_UINT,     /* y, q, u, t */
         VALUE_DOUBLE,
         VALUE_STRV,     /* as, ao, ag */
-        VALUE_OTHER,    /* anything else: skipped, shown as null */
+        VALUE_OTHER,    /* anything else (RefusedFiles' a(ss)): kept as compact JSON,
+                         * structures as arrays, dictionaries as objects */
 } ValueType;
 
 typedef struct Prop {
@@ -32,6 +33,7 @@ typedef struct Prop {
                 uint64_t u;
                 double d;
                 char **strv;
+                char *json;     /* VALUE_OTHER */
         };
 } Prop;
 

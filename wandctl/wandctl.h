@@ -34,6 +34,8 @@ typedef struct SettingsOptions {
         const char *device;
         const char *connect_command;    /* one line, split like the config files; "" (set): remove it */
         const char *disconnect_command;
+        const char *connect_command_file;    /* the line in a file ("-": stdin), off the command line */
+        const char *disconnect_command_file;
         int enabled;                    /* -1: not given */
         int persistent;                 /* -1: not given */
         int claim_device;               /* -1: not given */
@@ -44,12 +46,18 @@ typedef struct Context {
         sd_bus *bus;
         const char *host;       /* -H: the router's bus over ssh; NULL: this machine */
         bool json;
+        bool json_pretty;       /* --json=pretty: indented, over several lines */
         bool legend;            /* table headers and the count below the table */
         bool color;
         bool interactive;       /* ALLOW_INTERACTIVE_AUTHORIZATION on our calls */
-        uint64_t timeout_usec;
+        uint64_t timeout_usec;  /* --timeout */
+        bool timeout_given;
         pid_t agent_pid;        /* pkttyagent, once started; 0 before */
         SettingsOptions settings;      /* create and set */
+        const char *wait_state; /* wait --state */
+        bool wait_any;          /* wait --any */
+        uint64_t wait_usec;     /* how long wait waits */
+        bool initial;           /* monitor --initial */
 } Context;
 
 /* Each returns an exit status (see exit-status.h) and has printed what went
@@ -67,3 +75,4 @@ int cmd_set(Context *c, char **args);
 int cmd_manager(Context *c, char **args);
 int cmd_reload(Context *c, char **args);
 int cmd_monitor(Context *c, char **args);
+int cmd_wait(Context *c, char **args);

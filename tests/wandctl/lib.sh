@@ -367,3 +367,34 @@ exec "$@" --bus-path="$FAKE_SSH_BUS"
 SH
         chmod +x "$1/ssh"
 }
+
+# wt_call_timeout PID: how long the process PID, blocked waiting for a
+# reply, would still wait: "infinite", or seconds. Read from the poll it
+# sleeps in (/proc/PID/syscall: ppoll's timeout argument, and the timespec
+# it points to in /proc/PID/mem), so that a test sees the limit a client
+# set on its call without waiting for it to expire. Waits (5 s at most)
+# until PID sleeps in ppoll.
+wt_call_timeout() {
+        local pid=$1 ppoll fields i sec nsec
+        # ppoll's number: x86_64's own; the generic table's (arm64, riscv64, ...).
+        case $(uname -m) in
+        x86_64) ppoll=271 ;;
+        i?86) ppoll=309 ;;
+        *) ppoll=73 ;;
+        esac
+        for ((i = 0; i < 100; i++)); do
+                read -ra fields <"/proc/$pid/syscall" || { echo "gone"; return; }
+                if [ "${fields[0]}" = "$ppoll" ]; then
+                        if [ "$((fields[3]))" = 0 ]; then
+                                echo infinite
+                        else
+                                read -r sec nsec < <(dd if="/proc/$pid/mem" bs=16 count=1 iflag=skip_bytes \
+                                        skip=$((fields[3])) 2>/dev/null | od -An -t d8)
+                                echo "$sec.$((nsec / 100000000))"
+                        fi
+                        return
+                fi
+                sleep 0.05
+        done
+        echo "not in ppoll: ${fields[0]}"
+}

@@ -88,7 +88,7 @@ expect_status 0
 wt_ctl list --no-legend
 expect_no_out '^wan0 |^wan2 '
 wt_ctl delete wan0
-expect_status 4
+expect_status 10
 expect_err '^Cannot delete wan0: there is no WAN interface called wan0'
 
 wt_finish

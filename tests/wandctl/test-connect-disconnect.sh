@@ -19,7 +19,7 @@ expect_status 0
 
 wt_log "several: each in turn, a failure does not stop the rest, the first failure's status"
 wt_ctl connect wan1 wan0
-expect_status 7
+expect_status 4
 expect_err '^Cannot connect wan1: the connection attempt failed — .wandctl status wan1. shows the interface'
 expect_err '^  wand says: .*wan1'
 [ "$(wt_state wan0)" = connected ] || wt_fail "wan0 was not connected after wan1 failed"
@@ -28,7 +28,7 @@ wt_ctl status wan1
 expect_out '^ +Last error: connection failed \(org.wand.Router1.Error.ConnectionFailed\)$'
 
 wt_ctl disconnect nosuch wan0
-expect_status 4
+expect_status 10
 expect_err '^Cannot disconnect nosuch: there is no WAN interface called nosuch'
 [ "$(wt_state wan0)" = disconnected ] || wt_fail "wan0 was not disconnected after nosuch failed"
 

@@ -65,7 +65,8 @@ expect_no_out 'wan0|gone'
 
 wt_ctl status --json
 expect_status 0
-expect_json 'd["DemandDialManager"] == "running" and d["Version"] and len(d["Interfaces"]) == 3'
+expect_json 'd["Manager"]["DemandDialManager"] == "running" and d["Manager"]["Version"] and len(d["Interfaces"]) == 3
+             and sorted(d) == ["Interfaces", "Manager"] and d["Manager"]["RefusedFiles"] == []'
 
 wt_log "connected: SINCE and ConnectedSince"
 wt_ctl connect wan0
@@ -78,9 +79,9 @@ expect_out '^ +State: connected since [A-Z][a-z]{2} [0-9-]{10} [0-9:]{8} UTC; [0
 wt_ctl status --json wan0
 expect_json 'd["Interfaces"][0]["State"] == "connected" and d["Interfaces"][0]["ConnectedSince"] > 1e15'
 
-wt_log "status of several, one unknown: the others are shown, exit 4"
+wt_log "status of several, one unknown: the others are shown, exit 10"
 wt_ctl status wan0 nosuch wan1
-expect_status 4
+expect_status 10
 expect_out '^● wan0$'
 expect_out '^● wan1$'
 expect_err '^Cannot show nosuch: nosuch does not exist \(any more\) — .wandctl list. shows the interfaces\.$'
@@ -173,7 +174,7 @@ wt_log "GetManagedObjects refused, and another error on a GetAll: reported"
 wt_stop_fake_wand
 wt_start_fake_wand denied
 wt_ctl list
-expect_status 3
+expect_status 11
 expect_err '^Cannot list the interfaces: not authorized'
 expect_err '^  wand says: Reading denied is denied\.$'
 [ ! -s "$wt_out" ] || { wt_fail "list printed a partial listing"; wt_show; }
@@ -182,7 +183,7 @@ wt_log "GetManagedObjects failing otherwise: reported, no ListInterfaces"
 wt_stop_fake_wand
 wt_start_fake_wand refused
 wt_ctl list
-expect_status 3
+expect_status 11
 expect_err '^Cannot list the interfaces: not authorized'
 expect_err '^  wand says: Not today\.$'
 [ "$(cat "$wt_dir/fake-wand.log")" = GetManagedObjects ] ||

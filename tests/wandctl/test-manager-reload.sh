@@ -23,7 +23,7 @@ wt_ctl status wan0
 expect_out '^ +State: unreachable: the demand-dial manager is stopped$'
 ip link show wan0 | grep -q 'state DOWN' || wt_fail "wan0 is still up after manager stop"
 wt_ctl manager status
-expect_status 5
+expect_status 3
 expect_out '^stopped$'
 wt_ctl status
 expect_out '^Demand-dial manager: stopped'

@@ -25,7 +25,7 @@ grep -qx 'ssh -xT -- admin@router systemd-stdio-bridge' "$log" || { wt_fail "ssh
 
 remote status --json
 expect_status 0
-expect_json 'd["DemandDialManager"] == "running" and len(d["Interfaces"]) == 3'
+expect_json 'd["Manager"]["DemandDialManager"] == "running" and len(d["Interfaces"]) == 3'
 
 remote connect wan0
 expect_status 0
@@ -35,7 +35,7 @@ expect_status 0
 [ "$(wt_state wan0)" = disconnected ] || wt_fail "remote disconnect did not disconnect wan0"
 
 remote connect nosuch
-expect_status 4
+expect_status 10
 expect_err "^Cannot connect nosuch: there is no WAN interface called nosuch — 'wandctl -H admin@router list' shows the interfaces\.$"
 
 wt_log "monitor over ssh"

@@ -81,10 +81,10 @@ wt_ctl set wan1 --connect-command "pppd 'unterminated"
 expect_status 2
 expect_err 'unterminated single quote'
 wt_ctl set nosuch --persistent
-expect_status 4
+expect_status 10
 expect_err '^Cannot change the settings of nosuch: there is no WAN interface called nosuch'
 wt_ctl settings nosuch
-expect_status 4
+expect_status 10
 wt_ctl set --json wan1 --persistent
 expect_status 2
 expect_err '^wandctl: --json is for'
@@ -101,19 +101,19 @@ FAKE_POLKIT_BINARY=${FAKE_POLKIT_BINARY:?}
 wt_pids+=($!)
 wt_wait_for_name org.freedesktop.PolicyKit1 $! "$wt_dir/polkit.err"
 wt_ctl_nobody settings wan1
-expect_status 3
+expect_status 11
 expect_err '^Cannot read the settings of wan1: .*org.wand.Router1.configure'
 expect_no_out 'Device'
 wt_ctl_nobody set wan1 --persistent
-expect_status 3
+expect_status 11
 expect_err '^Cannot change the settings of wan1: .*org.wand.Router1.configure'
 wt_ctl settings --json wan1
 expect_json 'd["Persistent"] is False'
 wt_ctl_nobody set wan1 --connect-command /bin/true
-expect_status 3
+expect_status 11
 expect_err '^Cannot change the settings of wan1: .*org.wand.Router1.configure-privileged'
 wt_ctl_nobody create lab --device=lab0 --disconnect-command /bin/true
-expect_status 3
+expect_status 11
 expect_err '^Cannot create lab: .*org.wand.Router1.configure-privileged'
 grep -qx 'check org.wand.Router1.configure-privileged flags=0 interface=wan1' "$wt_dir/polkit.log" ||
         { wt_fail "set --connect-command did not ask configure-privileged"; cat "$wt_dir/polkit.log" >&2; }
@@ -148,7 +148,7 @@ expect_json 'd["ConnectCommand"] == ["/usr/sbin/pppd", "call", "my secret"] and 
              d["ConnectTimeoutSec"] == 3 and "CommandsHidden" not in d'
 grep -q '^ConnectCommand=.*my secret' "$f" || { wt_fail "$f lost its ConnectCommand"; cat "$f" >&2; }
 wt_ctl_nobody set wan1 --connect-command=
-expect_status 3
+expect_status 11
 expect_err 'org.wand.Router1.configure-privileged'
 wt_ctl settings --json wan1
 expect_json 'd["ConnectCommand"] == ["/usr/sbin/pppd", "call", "my secret"]'

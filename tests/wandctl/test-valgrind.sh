@@ -8,6 +8,8 @@ set -uo pipefail
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
 wt_setup "$@"
 
+printf 'pppd call "my isp"\n' >"$wt_dir/cmd"
+chmod 600 "$wt_dir/cmd"
 export WANDCTL_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
 while read -r status cmd; do
         eval "wt_ctl $cmd"
@@ -15,23 +17,30 @@ while read -r status cmd; do
 done <<'LIST'
 0 list
 0 list --json
+0 list --json=pretty
 0 status
 0 status --json wan0 wan1
-4 status nosuch wan0
+10 status nosuch wan0
 0 connect wan0
-6 connect wan0
+0 connect wan0
+0 wait wan0 --json
+3 wait --timeout=0.2 wan0 wan1
+10 wait nosuch
 6 connect gone
-7 connect wan1
+4 connect wan1
 0 disconnect wan0
-4 disconnect nosuch
+0 disconnect wan0
+10 disconnect nosuch
 0 create wan3 --device=wan3 --persistent --connect-command "pppd call 'x y'"
+0 set wan3 --connect-command-file="$wt_dir/cmd"
+2 set wan3 --disconnect-command-file="$wt_dir/nothing"
 6 create wan3 --device=wan3
 2 create wan4 --device=a/b
 0 settings wan3
 0 settings --json wan3
 0 set wan3 --connect-command= --no-persistent --connect-timeout=7 --device=wan4
 2 set wan3 --connect-timeout=0
-4 set nosuch --enabled
+10 set nosuch --enabled
 0 delete wan3
 0 manager status --json
 0 manager stop
@@ -42,7 +51,7 @@ done <<'LIST'
 LIST
 out=$wt_dir/monitor.out
 valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
-        --errors-for-leak-kinds=definite,indirect "$WANDCTL_BINARY" monitor --json </dev/null >"$out" 2>"$wt_dir/monitor.err" &
+        --errors-for-leak-kinds=definite,indirect "$WANDCTL_BINARY" monitor --json --initial </dev/null >"$out" 2>"$wt_dir/monitor.err" &
 pid=$!
 wt_pids+=("$pid")
 wt_wait_for_matches "$pid" 4
@@ -70,7 +79,7 @@ wt_stop_wand
 for mode in too-large denied; do
         wt_start_fake_wand "$mode"
         wt_ctl list
-        expect_status "$([ "$mode" = denied ] && echo 3 || echo 0)"
+        expect_status "$([ "$mode" = denied ] && echo 11 || echo 0)"
         wt_stop_fake_wand
 done
 
