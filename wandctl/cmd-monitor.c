@@ -160,7 +160,8 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         } else {
                 printf("%s: ", manager ? "manager" : strempty(name));
                 print_changes(&changed);
-                /* Device and Persistent are announced without their values. */
+                /* A property announced without its value (none of wand's since
+                 * Device and Persistent carry theirs; an older wand's did not). */
                 for (char **s = invalidated; s && *s; s++)
                         printf("%s%s changed", changed.n > 0 || s != invalidated ? ", " : "", *s);
         }

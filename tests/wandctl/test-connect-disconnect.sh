@@ -25,7 +25,7 @@ expect_err '^  wand says: .*wan1'
 [ "$(wt_state wan0)" = connected ] || wt_fail "wan0 was not connected after wan1 failed"
 
 wt_ctl status wan1
-expect_out '^ +Last error: connection failed \(org.wand.Router1.Error.ConnectionFailed\)$'
+expect_out '^ +Last error: connection failed \(org\.wand\.Router1\.Error\.ConnectionFailed\): the device had no carrier within ConnectTimeoutSec$'
 
 wt_ctl disconnect nosuch wan0
 expect_status 10
