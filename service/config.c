@@ -2,7 +2,7 @@
 /* Reading and writing wand.conf and interfaces/<name>.conf: an INI-like
  * format whose every problem is reported as "<path>:<line>: <problem>". */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* vasprintf() */
+#define _GNU_SOURCE 1 /* vasprintf(), mempcpy() */
 #endif
 
 #include <dirent.h>
@@ -54,21 +54,30 @@ static int fail(int r, char **ret_error, const char *format, ...) {
         return s ? r : -ENOMEM;
 }
 
-/* Quotes text from a file for a log line: control bytes escaped, long text
- * cut, so that a hostile file cannot forge or flood log lines. */
+/* Quotes text from a file for a log line: control bytes and bytes that are
+ * not UTF-8 escaped, long text cut, so that a hostile file cannot forge or
+ * flood log lines, and the message can go out on the bus (error replies,
+ * RefusedFiles) as D-Bus wants its strings. */
 static char *quote_for_log(const char *s) {
         const size_t max = 80;
         char *q, *t;
-        size_t i;
+        size_t i, k;
 
         q = malloc(max * 4 + 8);
         if (!q)
                 return NULL;
         t = q;
         *t++ = '"';
-        for (i = 0; s[i] && i < max; i++) {
+        for (i = 0; s[i] && i < max; i += k) {
                 unsigned char c = (unsigned char) s[i];
-                if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
+
+                k = bus_utf8_char_length(s + i);
+                if (k > 1 && i + k <= max && !(c == 0xc2 && (unsigned char) s[i + 1] < 0xa0)) {
+                        t = mempcpy(t, s + i, k);
+                        continue;
+                }
+                k = 1;
+                if (c < ' ' || c >= 0x7f || c == '"' || c == '\\')
                         t += sprintf(t, c == '"' || c == '\\' ? "\\%c" : "\\x%02x", c);
                 else
                         *t++ = (char) c;
@@ -324,6 +333,14 @@ static int assign_interface(const char *key, const char *value, void *userdata, 
 
         if (!settings_key_is_valid(key))
                 return unknown_key_problem(key, "Interface", ret_problem);
+
+        /* wand publishes its commands on the bus (GetSettings), whose
+         * strings must be UTF-8: sd-bus would refuse them there, long after
+         * the file was read. */
+        if ((streq(key, "ConnectCommand") || streq(key, "DisconnectCommand")) && !bus_string_is_valid(value))
+                return value_problem(value, "is not valid UTF-8 (wand publishes commands on D-Bus, which carries "
+                                            "only UTF-8); save the file as UTF-8",
+                                     ret_problem);
 
         /* A key given twice: the last one wins, as in systemd's files. */
         r = settings_set_from_string(s, key, value, &problem);

@@ -335,6 +335,68 @@ static void test_interface_commands(Fixture *f, gconstpointer data) {
                    "\"a\\\\\" ends in a backslash that escapes nothing");
 }
 
+static void collect_log(const char *message, void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(message));
+}
+
+/* A command is published on the bus (GetSettings), whose strings must be
+ * UTF-8: a file whose command is not is refused when it is read, with the
+ * bytes escaped in the message, not later inside sd-bus. */
+static void test_interface_commands_utf8(Fixture *f, gconstpointer data) {
+        const char *problem = "is not valid UTF-8 (wand publishes commands on D-Bus, which carries only UTF-8); "
+                              "save the file as UTF-8";
+        static const struct { const char *line; const char *quoted; } bad[] = {
+                { "ConnectCommand=pppd user caf\xe9", "\"pppd user caf\\xe9\"" },          /* Latin-1 */
+                { "DisconnectCommand=kill \xff\xfe", "\"kill \\xff\\xfe\"" },
+                { "ConnectCommand=a '\xc0\xaf'", "\"a '\\xc0\\xaf'\"" },               /* overlong '/' */
+                { "ConnectCommand=x \xed\xa0\x80", "\"x \\xed\\xa0\\x80\"" },       /* a surrogate */
+                { "ConnectCommand=x \xef\xbf\xbe", "\"x \\xef\\xbf\\xbe\"" },       /* U+FFFE */
+                { "ConnectCommand=x \xf4\x90\x80\x80", "\"x \\xf4\\x90\\x80\\x80\"" }, /* past U+10FFFF */
+                { "ConnectCommand=x \xe2\x82", "\"x \\xe2\\x82\"" },                 /* cut short */
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                char *text = g_strdup_printf("[Interface]\nDevice=ppp0\n%s\n", bad[i].line);
+                char *p = g_strdup_printf("%s %s", bad[i].quoted, problem);
+                read_fails(f, text, 3, p);
+                g_free(p);
+                g_free(text);
+        }
+
+        /* UTF-8 is taken, C1 controls included, which D-Bus carries. */
+        Settings s = read_ok(f, "[Interface]\nDevice=ppp0\nConnectCommand=pppd user 'caf\xc3\xa9 \xf0\x9f\x94\x91'\n"
+                                "DisconnectCommand=x \xc2\x85\n");
+        g_assert_cmpstrv((const char *const *) s.connect_command,
+                         ((const char *const[]) { "pppd", "user", "caf\xc3\xa9 \xf0\x9f\x94\x91", NULL }));
+        g_assert_cmpstrv((const char *const *) s.disconnect_command, ((const char *const[]) { "x", "\xc2\x85", NULL }));
+        settings_done(&s);
+
+        /* In a directory, the file is skipped with that line; the rest load. */
+        char *path = put(f, "interfaces/bad.conf", "[Interface]\nDevice=ppp1\nConnectCommand=caf\xe9\n", -1);
+        ConfigEntry *entries = NULL;
+        size_t n = 0;
+        GPtrArray *logged = g_ptr_array_new_with_free_func(g_free);
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, collect_log, logged), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(entries[0].name, ==, "wan0");
+        config_entries_free(entries, n);
+        g_assert_cmpuint(logged->len, ==, 1);
+        char *expected = g_strdup_printf("%s:3: \"caf\\xe9\" %s; skipping the file", path, problem);
+        g_assert_cmpstr(g_ptr_array_index(logged, 0), ==, expected);
+        g_free(expected);
+        g_ptr_array_unref(logged);
+        g_free(path);
+}
+
+/* Bytes that are not UTF-8 are escaped in every message, which may go out on
+ * the bus (an error reply) as they do to the journal. */
+static void test_interface_not_utf8_quoted(Fixture *f, gconstpointer data) {
+        read_fails(f, "[Interface]\nDevice=ppp0\nK\xe9y=1\n", 3, "unknown key \"K\\xe9y\" in [Interface]");
+        read_fails(f, "[Interface]\nDevice=ppp0\nEnabled=\xc3\xa9\xc2\x9b\n", 3,
+                   "\"\xc3\xa9\\xc2\\x9b\" is not a boolean (use yes or no)");
+        read_fails(f, "[\xff]\n", 1, "unknown section \"[\\xff]\" (expected [Interface])");
+}
+
 static void test_interface_not_a_file(Fixture *f, gconstpointer data) {
         char *path = g_build_filename(f->idir, "x.conf", NULL);
         char *error = NULL;
@@ -445,10 +507,6 @@ static void test_main(Fixture *f, gconstpointer data) {
                 g_free(expected);
         }
         g_free(path);
-}
-
-static void collect_log(const char *message, void *userdata) {
-        g_ptr_array_add(userdata, g_strdup(message));
 }
 
 static bool log_has(GPtrArray *log, const char *a, const char *b) {
@@ -1026,6 +1084,8 @@ int main(int argc, char *argv[]) {
         ADD("interface/numbers", test_interface_numbers);
         ADD("interface/device", test_interface_device);
         ADD("interface/commands", test_interface_commands);
+        ADD("interface/commands-utf8", test_interface_commands_utf8);
+        ADD("interface/not-utf8-quoted", test_interface_not_utf8_quoted);
         ADD("interface/not-a-file", test_interface_not_a_file);
         ADD("main", test_main);
         ADD("read-interfaces", test_read_interfaces);
