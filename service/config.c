@@ -900,7 +900,7 @@ static int set_key_in_text(const char *text, size_t size, const char *section, c
         }
 
         /* An absent key has its default value: it is added only for another. */
-        if (!found && !streq(value, default_value)) {
+        if (!found && !streq_ptr(value, default_value)) {
                 /* Nothing was changed: out is text, and insert_at points into both. */
                 _cleanup_free_ char *prev = out, *line = NULL;
                 size_t at, n;
@@ -909,7 +909,7 @@ static int set_key_in_text(const char *text, size_t size, const char *section, c
                         return -ENOENT;
                 at = (size_t) (insert_at - text);
                 line = insert_eol ? strprintf("%s=%s%s", key, value, crlf ? "\r\n" : "\n")
-                                  : strprintf("%s%s=%s", crlf ? "\r\n" : "\n", key, value);
+                                  : strprintf("\n%s=%s", key, value); /* a CRLF file's '\r' is there already */
                 if (!line)
                         return -ENOMEM;
                 n = strlen(line);
@@ -1115,10 +1115,6 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
                 return fail(-EINVAL, ret_error, "%s has no [Interface] section any more; fix the file, reload wand "
                             "(wandctl reload) and try again", path);
         }
-        if (edited_size == size && memcmp(edited, text, size) == 0) {
-                key_edits_free(edits, n_edits);
-                return 0; /* the file says so already */
-        }
         if (edited_size > CONFIG_FILE_MAX) {
                 key_edits_free(edits, n_edits);
                 return fail(-EFBIG, ret_error, "%s would grow larger than %u KiB; make it smaller and try again",
@@ -1147,6 +1143,9 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
         if (r < 0)
                 return fail(r, ret_error, "%s; the file was changed after wand read it: fix it, reload wand "
                             "(wandctl reload) and try again", error ?: path);
+        /* Checked even then: a file that does not load is no success. */
+        if (edited_size == size && memcmp(edited, text, size) == 0)
+                return 0; /* the file says so already */
 
         r = write_atomic(idir, name, edited, edited_size, &st);
         if (r < 0)

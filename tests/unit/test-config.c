@@ -943,6 +943,8 @@ static void test_set_enabled_lines(Fixture *f, gconstpointer data) {
         set_enabled_gives(f, "[Interface]\r\nDevice=ppp0\r\n\r\n", false,
                           "[Interface]\r\nDevice=ppp0\r\nEnabled=no\r\n\r\n");
         set_enabled_gives(f, "[Interface]\nDevice=ppp0", false, "[Interface]\nDevice=ppp0\nEnabled=no");
+        /* (found by fuzz-config-set-enabled: the last line's '\r' was doubled) */
+        set_enabled_gives(f, "[Interface]\r\nDevice=ppp0\r", false, "[Interface]\r\nDevice=ppp0\r\nEnabled=no");
         /* … and in the last [Interface] of several. */
         set_enabled_gives(f, "[Interface]\nDevice=ppp0\n\n[Interface]\n# more\n", false,
                           "[Interface]\nDevice=ppp0\n\n[Interface]\nEnabled=no\n# more\n");
@@ -1045,6 +1047,55 @@ static void test_set_enabled_refused(Fixture *f, gconstpointer data) {
         g_free(target);
 }
 
+/* Edits of a file that lost keys on disk since wand read it (found by
+ * fuzz-config-update and fuzz-config-set-enabled). */
+static void test_update_file_edited_since(Fixture *f, gconstpointer data) {
+        char *path = put(f, "interfaces/wan0.conf", "[Interface]\n", -1);
+        char *error = NULL, *text;
+        Settings old, new, back;
+
+        settings_init(&old);
+        old.device = strdup("ppp0");
+        settings_init(&new);
+        new.device = strdup("ppp1");
+
+        /* Device= gone from the file: a new Device= is added (this crashed
+         * wand: Device= has no default to compare with), and the file loads. */
+        g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, &error), ==, 0);
+        g_assert_null(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp1\n");
+        g_free(text);
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_cmpstr(back.device, ==, "ppp1");
+        settings_done(&back);
+
+        /* Without a section to add it to: refused, the file left alone. */
+        g_free(put(f, "interfaces/wan0.conf", "", -1));
+        g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, &error), ==, -EINVAL);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, "no [Interface] section"));
+        free(error);
+        error = NULL;
+
+        /* A file that no longer loads, whose Enabled= would already say what
+         * is asked: not a success without a word, but refused like any edit
+         * of it. */
+        g_free(put(f, "interfaces/wan0.conf", "[Interface]\nEnabled=yes\n", -1));
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", true, &error), ==, -EINVAL);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, ":0: Device= is missing"));
+        free(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nEnabled=yes\n");
+        g_free(text);
+        assert_no_temp_files(f);
+
+        settings_done(&old);
+        settings_done(&new);
+        g_free(path);
+}
+
 static void test_set_enabled_read_only(Fixture *f, gconstpointer data) {
         char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\n", -1);
         char *error = NULL, *text;
@@ -1099,6 +1150,7 @@ int main(int argc, char *argv[]) {
         ADD("set-enabled/keeps-file", test_set_enabled_keeps_file);
         ADD("set-enabled/refused", test_set_enabled_refused);
         ADD("set-enabled/read-only", test_set_enabled_read_only);
+        ADD("update/file-edited-since", test_update_file_edited_since);
 
         return g_test_run();
 }
