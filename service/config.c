@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "config-modes.h"
 #include "config.h"
 #include "macro.h"
 #include "names.h"
@@ -722,7 +723,8 @@ static int write_and_rename(int fd, const char *tmp, const char *path, const cha
                     fchown(fd, like->st_uid, like->st_gid) < 0)
                         return -errno;
         }
-        if (fchmod(fd, like ? like->st_mode & 07777 : 0644) < 0)
+        /* A new file may get a command, which may hold a password. */
+        if (fchmod(fd, like ? like->st_mode & 07777 : CONFIG_FILE_MODE) < 0)
                 return -errno;
         r = write_all(fd, text, size);
         if (r < 0)
@@ -779,9 +781,9 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
 
         /* Outside systemd (ConfigurationDirectory=) nobody may have made the
          * configuration directory yet: the first CreateInterface does. */
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        if (mkdir(dir, CONFIG_DIRECTORY_MODE) < 0 && errno != EEXIST)
                 return -errno;
-        if (mkdir(idir, 0755) < 0 && errno != EEXIST)
+        if (mkdir(idir, CONFIG_DIRECTORY_MODE) < 0 && errno != EEXIST)
                 return -errno;
 
         return write_atomic(idir, name, text, size, NULL);

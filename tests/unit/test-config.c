@@ -597,6 +597,13 @@ static void assert_no_temp_files(Fixture *f) {
         g_dir_close(d);
 }
 
+static mode_t current_umask(void) {
+        mode_t m = umask(0);
+
+        umask(m);
+        return m;
+}
+
 static void test_write_round_trip(Fixture *f, gconstpointer data) {
         char *path = config_interface_path(f->dir, "site-b");
         char *expected_path = g_build_filename(f->dir, "interfaces", "site-b.conf", NULL);
@@ -607,11 +614,14 @@ static void test_write_round_trip(Fixture *f, gconstpointer data) {
         g_assert_cmpstr(path, ==, expected_path);
         g_free(expected_path);
 
-        /* interfaces/ does not exist yet: it is created. */
+        /* interfaces/ does not exist yet: it is created, 0750, and the file
+         * is 0600: its command may hold a password. */
         settings_full(&s);
         g_assert_cmpint(config_write_interface(f->dir, "site-b", &s), ==, 0);
         g_assert_cmpint(stat(path, &st), ==, 0);
-        g_assert_cmpuint(st.st_mode & 07777, ==, 0644);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+        g_assert_cmpint(stat(f->idir, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0750 & ~current_umask());
         g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
         g_assert_true(settings_equal(&s, &back));
         settings_done(&back);
@@ -723,8 +733,11 @@ static void test_write_read_only(Fixture *f, gconstpointer data) {
         /* The configuration directory itself is created when missing (no
          * systemd ConfigurationDirectory= made it), but not its parents. */
         char *fresh = g_build_filename(f->dir, "fresh", NULL);
+        struct stat st;
         g_assert_cmpint(config_write_interface(fresh, "wan0", &s), ==, 0);
         g_assert_true(g_file_test(fresh, G_FILE_TEST_IS_DIR));
+        g_assert_cmpint(stat(fresh, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0750 & ~current_umask());
         g_free(fresh);
         char *gone = g_build_filename(f->dir, "missing", "deeper", NULL);
         g_assert_cmpint(config_write_interface(gone, "wan0", &s), ==, -ENOENT);
@@ -992,6 +1005,50 @@ static void test_set_enabled_keeps_file(Fixture *f, gconstpointer data) {
         g_free(path);
 }
 
+/* UpdateSettings rewrites the file in the mode and owner the administrator
+ * chose, looser or narrower than wand's own 0600; a file wand made stays
+ * 0600. */
+static void test_update_keeps_mode(Fixture *f, gconstpointer data) {
+        static const mode_t modes[] = { 0644, 0640, 0400, 0600 };
+        bool root = geteuid() == 0;
+        Settings old, new;
+        struct stat st;
+
+        settings_init(&old);
+        old.device = strdup("ppp0");
+        settings_init(&new);
+        new.device = strdup("ppp0");
+        new.connect_command = strv_copy((char *const[]) { "pppd", "call", "isp", NULL });
+        for (size_t k = 0; k < G_N_ELEMENTS(modes); k++) {
+                char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\n", -1);
+
+                g_assert_cmpint(chmod(path, modes[k]), ==, 0);
+                if (root)
+                        g_assert_cmpint(chown(path, 0, 4242), ==, 0);
+                g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, NULL), ==, 0);
+                g_assert_cmpint(lstat(path, &st), ==, 0);
+                g_assert_cmpuint(st.st_mode & 07777, ==, modes[k]);
+                if (root)
+                        g_assert_cmpuint(st.st_gid, ==, 4242);
+                char *text = read_text(path);
+                g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp0\nConnectCommand=pppd call isp\n");
+                g_free(text);
+                g_free(path);
+        }
+        assert_no_temp_files(f);
+
+        /* Made by wand (CreateInterface), then edited: still 0600. */
+        char *path = config_interface_path(f->dir, "wan1");
+        g_assert_cmpint(config_write_interface(f->dir, "wan1", &old), ==, 0);
+        g_assert_cmpint(config_update_interface(f->dir, "wan1", &old, &new, NULL), ==, 0);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan1", false, NULL), ==, 0);
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+        g_free(path);
+        settings_done(&old);
+        settings_done(&new);
+}
+
 static void test_set_enabled_refused(Fixture *f, gconstpointer data) {
         char *target = put(f, "elsewhere.conf", "[Interface]\nDevice=ppp0\n", -1);
         char *link = g_build_filename(f->idir, "link.conf", NULL);
@@ -1151,6 +1208,7 @@ int main(int argc, char *argv[]) {
         ADD("set-enabled/refused", test_set_enabled_refused);
         ADD("set-enabled/read-only", test_set_enabled_read_only);
         ADD("update/file-edited-since", test_update_file_edited_since);
+        ADD("update/keeps-mode", test_update_keeps_mode);
 
         return g_test_run();
 }
