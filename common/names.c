@@ -26,15 +26,15 @@ bool interface_name_is_valid(const char *name) {
         return true;
 }
 
-/* The length of the UTF-8 sequence at s that encodes a character a D-Bus
- * string may hold (as sd-bus checks it: shortest form, no surrogate, no
- * noncharacter, at most U+10FFFF) and that is no C1 control; 0 if none. */
-static size_t utf8_char_length(const unsigned char *s) {
+size_t bus_utf8_char_length(const char *str) {
+        const unsigned char *s = (const unsigned char *) str;
         uint32_t c;
         size_t n;
 
+        if (s[0] > 0 && s[0] < 0x80)
+                return 1;
         if (s[0] < 0xc2 || s[0] > 0xf4)
-                return 0; /* ASCII is handled by the caller; 0x80-0xc1 and 0xf5-0xff never start one */
+                return 0; /* NUL; 0x80-0xc1 and 0xf5-0xff never start one */
         n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
         c = s[0] & (0x7f >> n);
         for (size_t k = 1; k < n; k++) {
@@ -46,9 +46,14 @@ static size_t utf8_char_length(const unsigned char *s) {
                 return 0; /* overlong or beyond Unicode */
         if ((c >= 0xd800 && c <= 0xdfff) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
                 return 0; /* surrogate or noncharacter */
-        if (c <= 0x9f)
-                return 0; /* C1 control */
         return n;
+}
+
+bool bus_string_is_valid(const char *s) {
+        for (size_t k; *s; s += k)
+                if ((k = bus_utf8_char_length(s)) == 0)
+                        return false;
+        return true;
 }
 
 bool device_name_is_valid(const char *name) {
@@ -74,9 +79,11 @@ bool device_name_is_valid(const char *name) {
                 /* The kernel takes any other byte, but wand publishes the
                  * name as a D-Bus string (the Device property, polkit's
                  * details), which must be UTF-8. */
-                k = utf8_char_length((const unsigned char *) name + i);
+                k = bus_utf8_char_length(name + i);
                 if (k == 0)
                         return false;
+                if (c == 0xc2 && (unsigned char) name[i + 1] < 0xa0)
+                        return false; /* a C1 control: no place in logs either */
                 i += k - 1;
         }
         return true;

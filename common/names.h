@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define WAND_BUS_NAME "org.wand.Router1"
 #define WAND_MANAGER_PATH "/org/wand/Router1"
@@ -27,6 +28,14 @@ bool interface_name_is_valid(const char *name);
  * ':' or whitespace; and no control character, and valid UTF-8 (it is
  * published as a D-Bus string). */
 bool device_name_is_valid(const char *name);
+
+/* The length of the character that starts at s if D-Bus may carry it in a
+ * string, as sd-bus checks it (UTF-8 in its shortest form, no surrogate, no
+ * noncharacter, at most U+10FFFF; 1 for ASCII); 0 for NUL or a byte that
+ * starts no such character. */
+size_t bus_utf8_char_length(const char *s);
+/* Whether s may be sent as a D-Bus string. */
+bool bus_string_is_valid(const char *s);
 
 /* "/org/wand/Router1/interface/<escaped name>"; NULL on OOM. */
 char *interface_bus_path(const char *name);

@@ -5,9 +5,11 @@
  * directory on the way can be checked, which a memfd's /proc/self/fd link
  * cannot). An interface file that parses must
  *   - fit on the bus: Device, which wand publishes (property, signals,
- *     polkit details), must be a valid D-Bus string;
+ *     polkit details), and the commands (GetSettings) must be valid D-Bus
+ *     strings;
  *   - be saved by config_write_interface() and read back the same;
- * a file that does not parse must say where and why, on one line. */
+ * a file that does not parse must say where and why, on one line, in a
+ * message that is itself a D-Bus string (it may be an error reply). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "names.h"
 #include "settings.h"
 
 static int input_fd = -1;
@@ -45,6 +48,10 @@ static void assert_fits_on_bus(const Settings *s) {
         r = sd_bus_message_append(m, "s", s->device);
         fuzz_assert(r >= 0, "Device \"%s\" read from a file cannot be published on the bus (%s)", s->device,
                     strerror(-r));
+        r = sd_bus_message_append_strv(m, s->connect_command);
+        fuzz_assert(r >= 0, "ConnectCommand= read from a file cannot be published on the bus (%s)", strerror(-r));
+        r = sd_bus_message_append_strv(m, s->disconnect_command);
+        fuzz_assert(r >= 0, "DisconnectCommand= read from a file cannot be published on the bus (%s)", strerror(-r));
         sd_bus_message_unref(m);
 }
 
@@ -72,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_assert(error && strncmp(error, input_path, strlen(input_path)) == 0,
                             "the problem does not name the file: %s", error ? error : "(none)");
                 fuzz_assert(!strchr(error, '\n'), "the problem spans lines: %s", error);
+                fuzz_assert(bus_string_is_valid(error), "the problem is not UTF-8: %s", error);
         }
         free(error);
         error = NULL;

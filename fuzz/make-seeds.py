@@ -32,6 +32,15 @@ def clear_seeds(target):
                 os.unlink(os.path.join(d, n))
 
 
+# Strings end at 0xff; a command is a word count and its words.
+def s(text):
+    return text.encode() + b'\xff'
+
+
+def strv(*words):
+    return bytes([len(words)]) + b''.join(s(w) for w in words)
+
+
 # ── config: interface files and wand.conf ─────────────────────────────────
 CONFIG = [
     '[Interface]\nDevice=wan0\n',
@@ -67,6 +76,63 @@ CONFIG = [
     '[Interface]\n=value\n',
     '[Interface]\nDevice=wan0\nConnectCommand=\x1b[31mred "\x7f"\n',
     '[Interface]\nDevice=wan0\nPersistent=yes\nConnectCommand=a\\\n b\n',
+    b'[Interface]\nDevice=ppp0\nConnectCommand=pppd user caf\xe9\n',
+    b'[Interface]\nDevice=ppp0\nDisconnectCommand=x \xed\xa0\x80\n',
+]
+
+# ── config-set-enabled and config-update: edits of a file in place ─────────
+# Files as administrators leave them: comments, CRLF, repeated keys, no final
+# line break, keys after a comment, a file edited into something that no
+# longer loads.
+EDITED = [
+    '[Interface]\nDevice=ppp0\n',
+    '# wan\n[Interface]\nDevice=ppp0\nEnabled=no\n# trailing comment\n',
+    '[Interface]\r\nDevice=ppp0\r\nEnabled = yes \r\n',
+    '[Interface]\nDevice=ppp0',
+    '[Interface]\r\nDevice=ppp0\r',
+    '[Interface]\nEnabled=no\nDevice=ppp0\nEnabled=yes\n\n; end\n',
+    '[Interface]\n[Interface]\nDevice=ppp0\n',
+    '[Interface]\nDevice=ppp0\nConnectCommand=/usr/sbin/pppd call isp nodetach\nPersistent=yes\n'
+    'RedialIntervalSec=10\nRedialMaxIntervalSec=600\n',
+    '[Interface]\nDevice=ppp0\nEnabeld=no\n',
+    '[Interface]\nDevice=ppp0\nConnectCommand=pppd\nConnectCommand=pppd \'x\n',
+    'Device=ppp0\n',
+    '',
+]
+
+# config-update: flags (mode, group; 16: wand's view is stale), [stale
+# edits], edits; an edit is a key index (0 Device, 1 ConnectCommand,
+# 2 DisconnectCommand, 3 Enabled, 4 Persistent, 5-9 the numbers, 10
+# ClaimDevice) and a value: a string ending in 0xff, a word count and words,
+# a byte, or four bytes.
+def edits(*e):
+    return bytes([len(e)]) + b''.join(e)
+
+
+def edit_device(name):
+    return bytes([0]) + s(name)
+
+
+def edit_command(k, *words):
+    return bytes([k]) + strv(*words)
+
+
+def edit_bool(k, v):
+    return bytes([k, v])
+
+
+def edit_u32(k, v):
+    return bytes([k]) + struct.pack('>I', v)
+
+
+UPDATES = [
+    bytes([0]) + edits(edit_device('ppp1')),
+    bytes([2]) + edits(edit_command(1, 'pppd', 'call', "it's"), edit_bool(3, 0), edit_u32(5, 45)),
+    bytes([4]) + edits(edit_command(1), edit_command(2, 'kill', '$x'), edit_bool(4, 1), edit_bool(10, 1)),
+    bytes([6]) + edits(edit_u32(7, 20), edit_u32(8, 10)),
+    bytes([16]) + edits(edit_u32(7, 50)) + edits(edit_u32(8, 40)),
+    bytes([16]) + edits(edit_device('eth9')) + edits(edit_device('ppp1')),
+    bytes([8]) + edits(edit_u32(6, 0)),
 ]
 
 # ── settings-bus: programs for fuzz-settings-bus.c ─────────────────────────
@@ -75,10 +141,6 @@ CONFIG = [
 # 0xff; integers are 8 bytes (two big-endian u32); arrays: count byte (% 6).
 KEYS = ['Device', 'ConnectCommand', 'DisconnectCommand', 'Enabled', 'Persistent', 'ConnectTimeoutSec',
         'DisconnectTimeoutSec', 'RedialIntervalSec', 'RedialMaxIntervalSec', 'RedialAttempts']
-
-
-def s(text):
-    return text.encode() + b'\xff'
 
 
 def u(v):
@@ -91,10 +153,6 @@ def entry(key, value, typed=0):
 
 def program(*entries):
     return bytes([len(entries)]) + b''.join(entries)
-
-
-def strv(*words):
-    return bytes([len(words)]) + b''.join(s(w) for w in words)
 
 
 SETTINGS = [
@@ -151,10 +209,14 @@ NAMES = [
 
 
 def main():
-    for t in ('config', 'settings-bus', 'shell-words', 'names'):
+    for t in ('config', 'config-update', 'config-set-enabled', 'settings-bus', 'shell-words', 'names'):
         clear_seeds(t)
     for c in CONFIG:
         write('config', c)
+    for i, text in enumerate(EDITED):
+        write('config-set-enabled', bytes([i % 16]) + text.encode())
+        for u in UPDATES:
+            write('config-update', u + text.encode())
     for p in SETTINGS:
         write('settings-bus', p)
     for line in LINES:

@@ -2,7 +2,7 @@
 /* Reading and writing wand.conf and interfaces/<name>.conf: an INI-like
  * format whose every problem is reported as "<path>:<line>: <problem>". */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* vasprintf() */
+#define _GNU_SOURCE 1 /* vasprintf(), mempcpy() */
 #endif
 
 #include <dirent.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "config-modes.h"
 #include "config.h"
 #include "crash-point.h"
 #include "macro.h"
@@ -55,21 +56,30 @@ static int fail(int r, char **ret_error, const char *format, ...) {
         return s ? r : -ENOMEM;
 }
 
-/* Quotes text from a file for a log line: control bytes escaped, long text
- * cut, so that a hostile file cannot forge or flood log lines. */
+/* Quotes text from a file for a log line: control bytes and bytes that are
+ * not UTF-8 escaped, long text cut, so that a hostile file cannot forge or
+ * flood log lines, and the message can go out on the bus (error replies,
+ * RefusedFiles) as D-Bus wants its strings. */
 static char *quote_for_log(const char *s) {
         const size_t max = 80;
         char *q, *t;
-        size_t i;
+        size_t i, k;
 
         q = malloc(max * 4 + 8);
         if (!q)
                 return NULL;
         t = q;
         *t++ = '"';
-        for (i = 0; s[i] && i < max; i++) {
+        for (i = 0; s[i] && i < max; i += k) {
                 unsigned char c = (unsigned char) s[i];
-                if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
+
+                k = bus_utf8_char_length(s + i);
+                if (k > 1 && i + k <= max && !(c == 0xc2 && (unsigned char) s[i + 1] < 0xa0)) {
+                        t = mempcpy(t, s + i, k);
+                        continue;
+                }
+                k = 1;
+                if (c < ' ' || c >= 0x7f || c == '"' || c == '\\')
                         t += sprintf(t, c == '"' || c == '\\' ? "\\%c" : "\\x%02x", c);
                 else
                         *t++ = (char) c;
@@ -325,6 +335,14 @@ static int assign_interface(const char *key, const char *value, void *userdata, 
 
         if (!settings_key_is_valid(key))
                 return unknown_key_problem(key, "Interface", ret_problem);
+
+        /* wand publishes its commands on the bus (GetSettings), whose
+         * strings must be UTF-8: sd-bus would refuse them there, long after
+         * the file was read. */
+        if ((streq(key, "ConnectCommand") || streq(key, "DisconnectCommand")) && !bus_string_is_valid(value))
+                return value_problem(value, "is not valid UTF-8 (wand publishes commands on D-Bus, which carries "
+                                            "only UTF-8); save the file as UTF-8",
+                                     ret_problem);
 
         /* A key given twice: the last one wins, as in systemd's files. */
         r = settings_set_from_string(s, key, value, &problem);
@@ -803,7 +821,8 @@ static int write_and_rename(int fd, const char *tmp, const char *path, const cha
                     fchown(fd, like->st_uid, like->st_gid) < 0)
                         return -errno;
         }
-        if (fchmod(fd, like ? like->st_mode & 07777 : 0644) < 0)
+        /* A new file may get a command, which may hold a password. */
+        if (fchmod(fd, like ? like->st_mode & 07777 : CONFIG_FILE_MODE) < 0)
                 return -errno;
         r = write_all(fd, text, size);
         if (r < 0)
@@ -862,9 +881,9 @@ int config_write_interface(const char *dir, const char *name, const Settings *s)
 
         /* Outside systemd (ConfigurationDirectory=) nobody may have made the
          * configuration directory yet: the first CreateInterface does. */
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        if (mkdir(dir, CONFIG_DIRECTORY_MODE) < 0 && errno != EEXIST)
                 return -errno;
-        if (mkdir(idir, 0755) < 0 && errno != EEXIST)
+        if (mkdir(idir, CONFIG_DIRECTORY_MODE) < 0 && errno != EEXIST)
                 return -errno;
 
         return write_atomic(idir, name, text, size, NULL);
@@ -983,7 +1002,7 @@ static int set_key_in_text(const char *text, size_t size, const char *section, c
         }
 
         /* An absent key has its default value: it is added only for another. */
-        if (!found && !streq(value, default_value)) {
+        if (!found && !streq_ptr(value, default_value)) {
                 /* Nothing was changed: out is text, and insert_at points into both. */
                 _cleanup_free_ char *prev = out, *line = NULL;
                 size_t at, n;
@@ -992,7 +1011,7 @@ static int set_key_in_text(const char *text, size_t size, const char *section, c
                         return -ENOENT;
                 at = (size_t) (insert_at - text);
                 line = insert_eol ? strprintf("%s=%s%s", key, value, crlf ? "\r\n" : "\n")
-                                  : strprintf("%s%s=%s", crlf ? "\r\n" : "\n", key, value);
+                                  : strprintf("\n%s=%s", key, value); /* a CRLF file's '\r' is there already */
                 if (!line)
                         return -ENOMEM;
                 n = strlen(line);
@@ -1198,10 +1217,6 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
                 return fail(-EINVAL, ret_error, "%s has no [Interface] section any more; fix the file, reload wand "
                             "(wandctl reload) and try again", path);
         }
-        if (edited_size == size && memcmp(edited, text, size) == 0) {
-                key_edits_free(edits, n_edits);
-                return 0; /* the file says so already */
-        }
         if (edited_size > CONFIG_FILE_MAX) {
                 key_edits_free(edits, n_edits);
                 return fail(-EFBIG, ret_error, "%s would grow larger than %u KiB; make it smaller and try again",
@@ -1230,6 +1245,9 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
         if (r < 0)
                 return fail(r, ret_error, "%s; the file was changed after wand read it: fix it, reload wand "
                             "(wandctl reload) and try again", error ?: path);
+        /* Checked even then: a file that does not load is no success. */
+        if (edited_size == size && memcmp(edited, text, size) == 0)
+                return 0; /* the file says so already */
 
         r = write_atomic(idir, name, edited, edited_size, &st);
         if (r < 0)

@@ -63,9 +63,10 @@ int config_read_interfaces_full(const char *dir, ConfigEntry **ret_entries, size
                                 ConfigLogFunc log_func, void *userdata);
 void config_refused_free(ConfigRefused *refused, size_t n);
 
-/* Writes <dir>/interfaces/<name>.conf atomically (creating interfaces/ if
- * needed, mode 0644), for CreateInterface: the whole file from s. Returns 0
- * or -errno; on failure no partial file stays. */
+/* Writes <dir>/interfaces/<name>.conf atomically, for CreateInterface: the
+ * whole file from s, mode 0600 (its command may hold a password); <dir> and
+ * interfaces/ are made 0750 when missing. Returns 0 or -errno; on failure
+ * no partial file stays. */
 int config_write_interface(const char *dir, const char *name, const Settings *s);
 
 /* Sets Enabled= in <dir>/interfaces/<name>.conf as the file is on disk now,

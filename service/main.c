@@ -12,6 +12,7 @@
 
 #include "build-config.h"
 #include "bus.h"
+#include "config-modes.h"
 #include "log.h"
 #include "manager.h"
 #include "names.h"
@@ -130,6 +131,10 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (r < 0)
                 log_error_errno(r, "Reload failed: %m");
         return 0;
+}
+
+static void log_modes(int priority, const char *message, void *userdata) {
+        log_internal(priority, 0, "%s", message);
 }
 
 static int on_bus_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -260,6 +265,9 @@ static int run(void) {
                 goto finish;
         }
 
+        /* Before reading it: what older versions left readable to every
+         * user is narrowed once (config-modes.h). */
+        (void) config_tighten_modes(arg_config_dir, log_modes, NULL);
         r = manager_load(m);
         if (r < 0)
                 goto finish;

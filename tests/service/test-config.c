@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -274,6 +275,79 @@ test_written_files(WandFixture *f, gconstpointer data)
                 g_assert_cmpstr(entry, ==, "new0.conf");
 }
 
+static mode_t
+mode_of(const char *path)
+{
+        struct stat st;
+
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        return st.st_mode & 07777;
+}
+
+/* A configuration as older versions of wand left it: interfaces/ 0755 and
+ * files 0644, a password in a command readable by every user. wand narrows
+ * it when it starts, says so, and only once: a mode the administrator
+ * chooses afterwards stays. */
+static void
+test_modes_narrowed_at_start(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *ifaces = g_build_filename(f->config_dir, "interfaces", NULL);
+        g_autofree char *dsl = wand_fixture_interface_file(f, "dsl");
+        g_autofree char *wan0 = wand_fixture_interface_file(f, "wan0");
+        g_autofree char *log = NULL;
+
+        wand_fixture_write_interface(f, "dsl", "ppp0", "ConnectCommand=/bin/true user isp password s3cret\n");
+        wand_fixture_write_interface(f, "wan0", "veth0", NULL);
+        g_assert_cmpint(chmod(ifaces, 0755), ==, 0);
+        g_assert_cmpint(chmod(dsl, 0644), ==, 0);
+        g_assert_cmpint(chmod(wan0, 0644), ==, 0);
+
+        wand_fixture_start(f);
+        g_assert_true(has_interface(f, "dsl"));
+        g_assert_cmpuint(mode_of(ifaces), ==, 0750);
+        g_assert_cmpuint(mode_of(dsl), ==, 0600);
+        g_assert_cmpuint(mode_of(wan0), ==, 0644); /* no command, no secret */
+        log = wand_fixture_get_log(f);
+        g_assert_nonnull(strstr(log, "/interfaces: every user could reach the files in it (mode 0755); changed it to 0750"));
+        g_assert_nonnull(strstr(log, "/interfaces/dsl.conf has a command, which may hold a password, and was readable "
+                                     "by every user (mode 0644); changed it to 0600"));
+
+        g_assert_cmpint(chmod(dsl, 0640), ==, 0);
+        wand_fixture_restart(f);
+        g_assert_cmpuint(mode_of(dsl), ==, 0640);
+}
+
+/* What wand makes is 0600 (files) and 0750 (directories); what it rewrites
+ * keeps the mode it has. */
+static void
+test_modes_of_written_files(WandFixture *f, gconstpointer data)
+{
+        g_autofree char *ifaces = g_build_filename(f->config_dir, "interfaces", NULL);
+        g_autofree char *path = wand_fixture_interface_file(f, "new0");
+        g_autofree char *text = NULL;
+
+        g_assert_cmpint(g_rmdir(ifaces), ==, 0);
+        wand_fixture_start(f);
+        {
+                g_autoptr(GVariant) r = wand_call_ok(
+                        f->root, WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface",
+                        g_variant_new_parsed("('new0', {'Device': <'veth7'>, "
+                                             "'ConnectCommand': <['/bin/true', 'password', 's3cret']>})"),
+                        G_VARIANT_TYPE("(o)"));
+        }
+        g_assert_cmpuint(mode_of(ifaces), ==, 0750);
+        g_assert_cmpuint(mode_of(path), ==, 0600);
+        wand_iface_ok(f, "/org/wand/Router1/interface/new0", "SetEnabled", g_variant_new("(b)", FALSE));
+        g_assert_cmpuint(mode_of(path), ==, 0600);
+
+        g_assert_cmpint(chmod(path, 0640), ==, 0);
+        wand_iface_ok(f, "/org/wand/Router1/interface/new0", "UpdateSettings",
+                      g_variant_new_parsed("({'Persistent': <true>},)"));
+        g_assert_cmpuint(mode_of(path), ==, 0640);
+        text = wand_fixture_read_interface_file(f, "new0");
+        g_assert_nonnull(strstr(text, "Persistent=yes"));
+}
+
 static void
 test_demand_dial_no(WandFixture *f, gconstpointer data)
 {
@@ -493,6 +567,8 @@ main(int argc, char **argv)
         ADD("sighup", test_sighup);
         ADD("delete-removes-file", test_delete_removes_file);
         ADD("written-files", test_written_files);
+        ADD("modes-narrowed-at-start", test_modes_narrowed_at_start);
+        ADD("modes-of-written-files", test_modes_of_written_files);
         ADD("demand-dial-no", test_demand_dial_no);
         ADD("demand-dial-yes", test_demand_dial_yes);
         ADD("reload-keeps-refused", test_reload_keeps_refused);

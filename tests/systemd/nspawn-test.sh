@@ -204,6 +204,8 @@ step "install the package"
 ct dpkg -i /var/lib/wand-test/wand.deb || { echo "FAIL: dpkg -i"; exit 1; }
 check "wand.service is enabled at boot" enabled "$(ct systemctl is-enabled wand.service)"
 check "the postinst started wand" active "$(ct systemctl is-active wand.service)"
+mode_of() { ct stat -c %a "$1"; }
+check "a new /etc/wand is 0750 (ConfigurationDirectoryMode=)" 750 "$(mode_of /etc/wand)"
 
 W=org.wand.Router1
 M=/org/wand/Router1
@@ -352,12 +354,31 @@ ping_checkpoint "while wand is stopped"
 ct systemctl start wand.service
 adopted "after stop and start"
 
-step "upgrade the package"
+step "upgrade the package, from a configuration open to every user"
+# As older versions of wand left it (and systemd keeps it: it does not
+# change the mode of a ConfigurationDirectory= that exists): directories
+# 0755, files 0644, the command's words readable by every user.
+ct chmod 0755 /etc/wand /etc/wand/interfaces
+ct chmod 0644 /etc/wand/interfaces/site-b.conf
+printf '[Interface]\nDevice=veth-plain\n' >"$root/etc/wand/interfaces/plain.conf"
+ct chmod 0644 /etc/wand/interfaces/plain.conf
+check "wand-tester can read site-b.conf before the upgrade" yes \
+        "$(ct runuser -u wand-tester -- cat /etc/wand/interfaces/site-b.conf >/dev/null 2>&1 && echo yes || echo no)"
 old=$(wand_pid)
 ct dpkg -i /var/lib/wand-test/wand-upgrade.deb >"$work/upgrade.log" 2>&1 || { cat "$work/upgrade.log"; echo "FAIL: the upgrade"; }
 check "the new version is installed" "$version+upgrade1" "$(ct dpkg-query -W -f '${Version}' wand)"
 check "the upgrade restarted wand" yes "$([ "$(wand_pid)" != "$old" ] && [ "$(wand_pid)" != 0 ] && echo yes || echo no)"
 adopted "after the upgrade"
+check "/etc/wand is 0750 after the upgrade" 750 "$(mode_of /etc/wand)"
+check "/etc/wand/interfaces is 0750 after the upgrade" 750 "$(mode_of /etc/wand/interfaces)"
+check "site-b.conf (a command) is 0600 after the upgrade" 600 "$(mode_of /etc/wand/interfaces/site-b.conf)"
+check "plain.conf (no command) stays 0644" 644 "$(mode_of /etc/wand/interfaces/plain.conf)"
+check "wand-tester cannot read site-b.conf any more" no \
+        "$(ct runuser -u wand-tester -- cat /etc/wand/interfaces/site-b.conf >/dev/null 2>&1 && echo yes || echo no)"
+ct journalctl --no-pager -q -u wand.service _PID="$(wand_pid)" -o cat | grep -E 'changed it to 0[67][05]0' | sed 's/^/  /'
+check "the new wand says what it changed" 3 \
+        "$(ct journalctl --no-pager -q -u wand.service _PID="$(wand_pid)" -o cat | grep -cE '^/etc/wand(/interfaces)?: every user could reach the files in it \(mode 0755\); changed it to 0750|^/etc/wand/interfaces/site-b.conf has a command, which may hold a password, and was readable by every user \(mode 0644\); changed it to 0600')"
+rm -f "$root/etc/wand/interfaces/plain.conf"
 
 step "the dialer's output in the journal, under wand/site-b"
 ct journalctl --no-pager -u wand.service -o short-monotonic | grep -E 'wand/site-b|site-b:' | tail -n 8

@@ -335,6 +335,68 @@ static void test_interface_commands(Fixture *f, gconstpointer data) {
                    "\"a\\\\\" ends in a backslash that escapes nothing");
 }
 
+static void collect_log(const char *message, void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(message));
+}
+
+/* A command is published on the bus (GetSettings), whose strings must be
+ * UTF-8: a file whose command is not is refused when it is read, with the
+ * bytes escaped in the message, not later inside sd-bus. */
+static void test_interface_commands_utf8(Fixture *f, gconstpointer data) {
+        const char *problem = "is not valid UTF-8 (wand publishes commands on D-Bus, which carries only UTF-8); "
+                              "save the file as UTF-8";
+        static const struct { const char *line; const char *quoted; } bad[] = {
+                { "ConnectCommand=pppd user caf\xe9", "\"pppd user caf\\xe9\"" },          /* Latin-1 */
+                { "DisconnectCommand=kill \xff\xfe", "\"kill \\xff\\xfe\"" },
+                { "ConnectCommand=a '\xc0\xaf'", "\"a '\\xc0\\xaf'\"" },               /* overlong '/' */
+                { "ConnectCommand=x \xed\xa0\x80", "\"x \\xed\\xa0\\x80\"" },       /* a surrogate */
+                { "ConnectCommand=x \xef\xbf\xbe", "\"x \\xef\\xbf\\xbe\"" },       /* U+FFFE */
+                { "ConnectCommand=x \xf4\x90\x80\x80", "\"x \\xf4\\x90\\x80\\x80\"" }, /* past U+10FFFF */
+                { "ConnectCommand=x \xe2\x82", "\"x \\xe2\\x82\"" },                 /* cut short */
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                char *text = g_strdup_printf("[Interface]\nDevice=ppp0\n%s\n", bad[i].line);
+                char *p = g_strdup_printf("%s %s", bad[i].quoted, problem);
+                read_fails(f, text, 3, p);
+                g_free(p);
+                g_free(text);
+        }
+
+        /* UTF-8 is taken, C1 controls included, which D-Bus carries. */
+        Settings s = read_ok(f, "[Interface]\nDevice=ppp0\nConnectCommand=pppd user 'caf\xc3\xa9 \xf0\x9f\x94\x91'\n"
+                                "DisconnectCommand=x \xc2\x85\n");
+        g_assert_cmpstrv((const char *const *) s.connect_command,
+                         ((const char *const[]) { "pppd", "user", "caf\xc3\xa9 \xf0\x9f\x94\x91", NULL }));
+        g_assert_cmpstrv((const char *const *) s.disconnect_command, ((const char *const[]) { "x", "\xc2\x85", NULL }));
+        settings_done(&s);
+
+        /* In a directory, the file is skipped with that line; the rest load. */
+        char *path = put(f, "interfaces/bad.conf", "[Interface]\nDevice=ppp1\nConnectCommand=caf\xe9\n", -1);
+        ConfigEntry *entries = NULL;
+        size_t n = 0;
+        GPtrArray *logged = g_ptr_array_new_with_free_func(g_free);
+        g_assert_cmpint(config_read_interfaces(f->dir, &entries, &n, collect_log, logged), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmpstr(entries[0].name, ==, "wan0");
+        config_entries_free(entries, n);
+        g_assert_cmpuint(logged->len, ==, 1);
+        char *expected = g_strdup_printf("%s:3: \"caf\\xe9\" %s; skipping the file", path, problem);
+        g_assert_cmpstr(g_ptr_array_index(logged, 0), ==, expected);
+        g_free(expected);
+        g_ptr_array_unref(logged);
+        g_free(path);
+}
+
+/* Bytes that are not UTF-8 are escaped in every message, which may go out on
+ * the bus (an error reply) as they do to the journal. */
+static void test_interface_not_utf8_quoted(Fixture *f, gconstpointer data) {
+        read_fails(f, "[Interface]\nDevice=ppp0\nK\xe9y=1\n", 3, "unknown key \"K\\xe9y\" in [Interface]");
+        read_fails(f, "[Interface]\nDevice=ppp0\nEnabled=\xc3\xa9\xc2\x9b\n", 3,
+                   "\"\xc3\xa9\\xc2\\x9b\" is not a boolean (use yes or no)");
+        read_fails(f, "[\xff]\n", 1, "unknown section \"[\\xff]\" (expected [Interface])");
+}
+
 static void test_interface_not_a_file(Fixture *f, gconstpointer data) {
         char *path = g_build_filename(f->idir, "x.conf", NULL);
         char *error = NULL;
@@ -445,10 +507,6 @@ static void test_main(Fixture *f, gconstpointer data) {
                 g_free(expected);
         }
         g_free(path);
-}
-
-static void collect_log(const char *message, void *userdata) {
-        g_ptr_array_add(userdata, g_strdup(message));
 }
 
 static bool log_has(GPtrArray *log, const char *a, const char *b) {
@@ -586,6 +644,13 @@ static void assert_no_temp_files(Fixture *f) {
         g_dir_close(d);
 }
 
+static mode_t current_umask(void) {
+        mode_t m = umask(0);
+
+        umask(m);
+        return m;
+}
+
 static void test_write_round_trip(Fixture *f, gconstpointer data) {
         char *path = config_interface_path(f->dir, "site-b");
         char *expected_path = g_build_filename(f->dir, "interfaces", "site-b.conf", NULL);
@@ -596,11 +661,14 @@ static void test_write_round_trip(Fixture *f, gconstpointer data) {
         g_assert_cmpstr(path, ==, expected_path);
         g_free(expected_path);
 
-        /* interfaces/ does not exist yet: it is created. */
+        /* interfaces/ does not exist yet: it is created, 0750, and the file
+         * is 0600: its command may hold a password. */
         settings_full(&s);
         g_assert_cmpint(config_write_interface(f->dir, "site-b", &s), ==, 0);
         g_assert_cmpint(stat(path, &st), ==, 0);
-        g_assert_cmpuint(st.st_mode & 07777, ==, 0644);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+        g_assert_cmpint(stat(f->idir, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0750 & ~current_umask());
         g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
         g_assert_true(settings_equal(&s, &back));
         settings_done(&back);
@@ -712,8 +780,11 @@ static void test_write_read_only(Fixture *f, gconstpointer data) {
         /* The configuration directory itself is created when missing (no
          * systemd ConfigurationDirectory= made it), but not its parents. */
         char *fresh = g_build_filename(f->dir, "fresh", NULL);
+        struct stat st;
         g_assert_cmpint(config_write_interface(fresh, "wan0", &s), ==, 0);
         g_assert_true(g_file_test(fresh, G_FILE_TEST_IS_DIR));
+        g_assert_cmpint(stat(fresh, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0750 & ~current_umask());
         g_free(fresh);
         char *gone = g_build_filename(f->dir, "missing", "deeper", NULL);
         g_assert_cmpint(config_write_interface(gone, "wan0", &s), ==, -ENOENT);
@@ -932,6 +1003,8 @@ static void test_set_enabled_lines(Fixture *f, gconstpointer data) {
         set_enabled_gives(f, "[Interface]\r\nDevice=ppp0\r\n\r\n", false,
                           "[Interface]\r\nDevice=ppp0\r\nEnabled=no\r\n\r\n");
         set_enabled_gives(f, "[Interface]\nDevice=ppp0", false, "[Interface]\nDevice=ppp0\nEnabled=no");
+        /* (found by fuzz-config-set-enabled: the last line's '\r' was doubled) */
+        set_enabled_gives(f, "[Interface]\r\nDevice=ppp0\r", false, "[Interface]\r\nDevice=ppp0\r\nEnabled=no");
         /* … and in the last [Interface] of several. */
         set_enabled_gives(f, "[Interface]\nDevice=ppp0\n\n[Interface]\n# more\n", false,
                           "[Interface]\nDevice=ppp0\n\n[Interface]\nEnabled=no\n# more\n");
@@ -977,6 +1050,50 @@ static void test_set_enabled_keeps_file(Fixture *f, gconstpointer data) {
         g_free(back);
         assert_no_temp_files(f);
         g_free(path);
+}
+
+/* UpdateSettings rewrites the file in the mode and owner the administrator
+ * chose, looser or narrower than wand's own 0600; a file wand made stays
+ * 0600. */
+static void test_update_keeps_mode(Fixture *f, gconstpointer data) {
+        static const mode_t modes[] = { 0644, 0640, 0400, 0600 };
+        bool root = geteuid() == 0;
+        Settings old, new;
+        struct stat st;
+
+        settings_init(&old);
+        old.device = strdup("ppp0");
+        settings_init(&new);
+        new.device = strdup("ppp0");
+        new.connect_command = strv_copy((char *const[]) { "pppd", "call", "isp", NULL });
+        for (size_t k = 0; k < G_N_ELEMENTS(modes); k++) {
+                char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\n", -1);
+
+                g_assert_cmpint(chmod(path, modes[k]), ==, 0);
+                if (root)
+                        g_assert_cmpint(chown(path, 0, 4242), ==, 0);
+                g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, NULL), ==, 0);
+                g_assert_cmpint(lstat(path, &st), ==, 0);
+                g_assert_cmpuint(st.st_mode & 07777, ==, modes[k]);
+                if (root)
+                        g_assert_cmpuint(st.st_gid, ==, 4242);
+                char *text = read_text(path);
+                g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp0\nConnectCommand=pppd call isp\n");
+                g_free(text);
+                g_free(path);
+        }
+        assert_no_temp_files(f);
+
+        /* Made by wand (CreateInterface), then edited: still 0600. */
+        char *path = config_interface_path(f->dir, "wan1");
+        g_assert_cmpint(config_write_interface(f->dir, "wan1", &old), ==, 0);
+        g_assert_cmpint(config_update_interface(f->dir, "wan1", &old, &new, NULL), ==, 0);
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan1", false, NULL), ==, 0);
+        g_assert_cmpint(lstat(path, &st), ==, 0);
+        g_assert_cmpuint(st.st_mode & 07777, ==, 0600);
+        g_free(path);
+        settings_done(&old);
+        settings_done(&new);
 }
 
 static void test_set_enabled_refused(Fixture *f, gconstpointer data) {
@@ -1034,6 +1151,55 @@ static void test_set_enabled_refused(Fixture *f, gconstpointer data) {
         g_free(target);
 }
 
+/* Edits of a file that lost keys on disk since wand read it (found by
+ * fuzz-config-update and fuzz-config-set-enabled). */
+static void test_update_file_edited_since(Fixture *f, gconstpointer data) {
+        char *path = put(f, "interfaces/wan0.conf", "[Interface]\n", -1);
+        char *error = NULL, *text;
+        Settings old, new, back;
+
+        settings_init(&old);
+        old.device = strdup("ppp0");
+        settings_init(&new);
+        new.device = strdup("ppp1");
+
+        /* Device= gone from the file: a new Device= is added (this crashed
+         * wand: Device= has no default to compare with), and the file loads. */
+        g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, &error), ==, 0);
+        g_assert_null(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nDevice=ppp1\n");
+        g_free(text);
+        g_assert_cmpint(config_read_interface(path, &back, &error), ==, 0);
+        g_assert_cmpstr(back.device, ==, "ppp1");
+        settings_done(&back);
+
+        /* Without a section to add it to: refused, the file left alone. */
+        g_free(put(f, "interfaces/wan0.conf", "", -1));
+        g_assert_cmpint(config_update_interface(f->dir, "wan0", &old, &new, &error), ==, -EINVAL);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, "no [Interface] section"));
+        free(error);
+        error = NULL;
+
+        /* A file that no longer loads, whose Enabled= would already say what
+         * is asked: not a success without a word, but refused like any edit
+         * of it. */
+        g_free(put(f, "interfaces/wan0.conf", "[Interface]\nEnabled=yes\n", -1));
+        g_assert_cmpint(config_set_interface_enabled(f->dir, "wan0", true, &error), ==, -EINVAL);
+        g_test_message("%s", error);
+        g_assert_nonnull(strstr(error, ":0: Device= is missing"));
+        free(error);
+        text = read_text(path);
+        g_assert_cmpstr(text, ==, "[Interface]\nEnabled=yes\n");
+        g_free(text);
+        assert_no_temp_files(f);
+
+        settings_done(&old);
+        settings_done(&new);
+        g_free(path);
+}
+
 static void test_set_enabled_read_only(Fixture *f, gconstpointer data) {
         char *path = put(f, "interfaces/wan0.conf", "[Interface]\nDevice=ppp0\n", -1);
         char *error = NULL, *text;
@@ -1074,6 +1240,8 @@ int main(int argc, char *argv[]) {
         ADD("interface/numbers", test_interface_numbers);
         ADD("interface/device", test_interface_device);
         ADD("interface/commands", test_interface_commands);
+        ADD("interface/commands-utf8", test_interface_commands_utf8);
+        ADD("interface/not-utf8-quoted", test_interface_not_utf8_quoted);
         ADD("interface/not-a-file", test_interface_not_a_file);
         ADD("main", test_main);
         ADD("read-interfaces", test_read_interfaces);
@@ -1087,6 +1255,8 @@ int main(int argc, char *argv[]) {
         ADD("set-enabled/keeps-file", test_set_enabled_keeps_file);
         ADD("set-enabled/refused", test_set_enabled_refused);
         ADD("set-enabled/read-only", test_set_enabled_read_only);
+        ADD("update/file-edited-since", test_update_file_edited_since);
+        ADD("update/keeps-mode", test_update_keeps_mode);
 
         return g_test_run();
 }
