@@ -5,6 +5,7 @@
 #define _GNU_SOURCE 1 /* vasprintf(), mempcpy() */
 #endif
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -860,6 +861,59 @@ static int write_atomic(const char *idir, const char *name, const char *text, si
         }
 
         return fsync_directory(idir);
+}
+
+/* Is file a temporary of write_atomic(): ".<name>.conf.XXXXXX"? */
+static bool is_write_temporary(const char *file) {
+        _cleanup_free_ char *name = NULL;
+        const char *dot;
+
+        if (file[0] != '.')
+                return false;
+        dot = strstr(file, CONFIG_SUFFIX ".");
+        if (!dot || strlen(dot) != strlen(CONFIG_SUFFIX ".XXXXXX"))
+                return false;
+        for (const char *c = dot + strlen(CONFIG_SUFFIX "."); *c; c++)
+                if (!isalnum((unsigned char) *c))
+                        return false;
+        name = strndup(file + 1, dot - file - 1);
+        return name && interface_name_is_valid(name);
+}
+
+int config_remove_temporaries(const char *dir, ConfigLogFunc log_func, void *userdata) {
+        _cleanup_free_ char *idir = strprintf("%s/interfaces", dir);
+        struct dirent *de;
+        int removed = 0;
+        DIR *d;
+
+        if (!idir)
+                return -ENOMEM;
+        d = opendir(idir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *msg = NULL;
+                struct stat st;
+
+                /* Only regular files of this exact shape: the rest of the
+                 * directory is the administrator's. */
+                if (!is_write_temporary(de->d_name) ||
+                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0)
+                        msg = strprintf("%s/%s: cannot remove this file that an unfinished write left behind: %s",
+                                        idir, de->d_name, strerror(errno));
+                else {
+                        removed++;
+                        msg = strprintf("%s/%s: removed, a temporary file left behind by a write that wand "
+                                        "was stopped or killed in the middle of (the interface's file is intact).",
+                                        idir, de->d_name);
+                }
+                if (log_func && msg)
+                        log_func(msg, userdata);
+        }
+        closedir(d);
+        return removed;
 }
 
 int config_write_interface(const char *dir, const char *name, const Settings *s) {

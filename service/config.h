@@ -87,6 +87,12 @@ int config_update_interface(const char *dir, const char *name, const Settings *o
                             char **ret_error);
 int config_set_interface_enabled(const char *dir, const char *name, bool enabled, char **ret_error);
 
+/* Removes the temporary files ".<name>.conf.XXXXXX" that a write killed
+ * between creating and renaming one left in <dir>/interfaces/ (each may hold
+ * a whole file, commands included). For start-up, when no write runs.
+ * Returns how many were removed, or -errno; each is logged. */
+int config_remove_temporaries(const char *dir, ConfigLogFunc log_func, void *userdata);
+
 /* Removes <dir>/interfaces/<name>.conf; a missing file is no error. */
 int config_remove_interface(const char *dir, const char *name);
 

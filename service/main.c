@@ -13,6 +13,7 @@
 #include "build-config.h"
 #include "bus.h"
 #include "config-modes.h"
+#include "config.h"
 #include "log.h"
 #include "manager.h"
 #include "names.h"
@@ -135,6 +136,10 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void log_modes(int priority, const char *message, void *userdata) {
         log_internal(priority, 0, "%s", message);
+}
+
+static void log_temporaries(const char *message, void *userdata) {
+        log_notice("%s", message);
 }
 
 static int on_bus_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -268,6 +273,7 @@ static int run(void) {
         /* Before reading it: what older versions left readable to every
          * user is narrowed once (config-modes.h). */
         (void) config_tighten_modes(arg_config_dir, log_modes, NULL);
+        (void) config_remove_temporaries(arg_config_dir, log_temporaries, NULL);
         r = manager_load(m);
         if (r < 0)
                 goto finish;

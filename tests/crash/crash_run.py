@@ -323,7 +323,12 @@ class Crash:
         for name in listed:
             if not os.path.exists(os.path.join(w.ifaces_dir, name + '.conf')):
                 problems.append(('interface-without-file', f'{name} exists but {name}.conf does not'))
-        self.temp_files_seen = max(self.temp_files_seen, len(glob.glob(os.path.join(w.ifaces_dir, '.*.conf.*'))))
+        # A write killed before its rename leaves its temporary file (the
+        # whole file, commands included): the restarted wand removes it.
+        temps = glob.glob(os.path.join(w.ifaces_dir, '.*.conf.*'))
+        self.temp_files_seen = max(self.temp_files_seen, len(temps))
+        for path in sorted(temps):
+            problems.append(('temporary-file-left', f'{path} is still there after the restart'))
 
         # No dialer runs without an interface that owns it.
         records = {}
@@ -517,7 +522,7 @@ class Crash:
         n = sum(self.kills.values())
         print(f'crash: {n} kills in {elapsed:.0f} s ({n / elapsed:.2f}/s), seed {self.seed}')
         print('crash: kills by crash point: ' + ', '.join(f'{p} {c}' for p, c in sorted(self.kills.items())))
-        print(f'crash: {self.calls} calls; leftover temporary files in interfaces/ at most {self.temp_files_seen}')
+        print(f'crash: {self.calls} calls; temporary files in interfaces/ after a restart at most {self.temp_files_seen}')
         total = len(self.item4_kills) + len(self.other_kills)
         print(f'crash: {total} kills diverged' + (': ' + ', '.join(f'{c} {k}' for c, k in sorted(self.divergences.items()))
                                                   if total else ''))

@@ -1052,6 +1052,53 @@ static void test_set_enabled_keeps_file(Fixture *f, gconstpointer data) {
         g_free(path);
 }
 
+static void collect_message(const char *message, void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(message));
+}
+
+/* A write killed between creating its temporary file and renaming it leaves
+ * ".<name>.conf.XXXXXX", possibly with a command in it. Start-up removes
+ * exactly those, and nothing else of the administrator's. */
+static void test_remove_temporaries(Fixture *f, gconstpointer data) {
+        const char *text = "[Interface]\nDevice=ppp0\nConnectCommand=pppd call isp password s3cret\n";
+        const char *kept[] = {
+                "interfaces/wan0.conf",        /* the interface's file itself */
+                "interfaces/.wan0.conf.swp",   /* an editor's, not six characters */
+                "interfaces/.wan0.conf.ab-12x", /* not alphanumeric */
+                "interfaces/..conf.abc123",    /* no valid interface name */
+                "interfaces/notes.conf.abc123", /* not hidden */
+        };
+        g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *dir_like = NULL, *link = NULL;
+        char *temp = put(f, "interfaces/.wan0.conf.Ab3xYz", text, -1);
+        char *temp2 = put(f, "interfaces/.site-b.conf.000000", text, -1);
+
+        for (size_t k = 0; k < G_N_ELEMENTS(kept); k++)
+                g_free(put(f, kept[k], text, -1));
+        /* A directory and a link of the right shape are not regular files. */
+        dir_like = g_build_filename(f->idir, ".dsl.conf.q1w2e3", NULL);
+        g_assert_cmpint(g_mkdir(dir_like, 0700), ==, 0);
+        link = g_build_filename(f->idir, ".lnk.conf.q1w2e3", NULL);
+        g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
+
+        g_assert_cmpint(config_remove_temporaries(f->dir, collect_message, messages), ==, 2);
+        g_assert_false(g_file_test(temp, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(temp2, G_FILE_TEST_EXISTS));
+        for (size_t k = 0; k < G_N_ELEMENTS(kept); k++) {
+                g_autofree char *path = g_build_filename(f->dir, kept[k], NULL);
+                g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+        }
+        g_assert_true(g_file_test(dir_like, G_FILE_TEST_IS_DIR));
+        g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+        g_assert_cmpuint(messages->len, ==, 2);
+        for (guint k = 0; k < messages->len; k++)
+                g_assert_nonnull(strstr(g_ptr_array_index(messages, k), "left behind by a write"));
+        g_assert_cmpint(rmdir(dir_like), ==, 0);
+        g_assert_cmpint(unlink(link), ==, 0);
+        g_free(temp);
+        g_free(temp2);
+}
+
 /* UpdateSettings rewrites the file in the mode and owner the administrator
  * chose, looser or narrower than wand's own 0600; a file wand made stays
  * 0600. */
@@ -1257,6 +1304,7 @@ int main(int argc, char *argv[]) {
         ADD("set-enabled/read-only", test_set_enabled_read_only);
         ADD("update/file-edited-since", test_update_file_edited_since);
         ADD("update/keeps-mode", test_update_keeps_mode);
+        ADD("remove-temporaries", test_remove_temporaries);
 
         return g_test_run();
 }
