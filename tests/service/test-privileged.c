@@ -334,6 +334,11 @@ test_memory_before_authorization(WandFixture *f, gconstpointer data)
                 { WAND_MANAGER_PATH, WAND_MANAGER_IFACE, "CreateInterface" },
         };
 
+        const char *wrapper = g_getenv("WAND_WRAPPER");
+        gboolean wrapped = wrapper && *wrapper;
+
+        if (wrapped)
+                g_test_message("wand runs under %s: its peak memory is the tool's, so it is not compared", wrapper);
         memset(word, '\'', BIG_WORD);
         word[BIG_WORD] = 0;
         wand_fixture_start_wan0(f, NULL);
@@ -365,7 +370,10 @@ test_memory_before_authorization(WandFixture *f, gconstpointer data)
                 after = status_kib(f->wand_pid, "VmHWM:");
                 g_test_message("%s: peak %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after",
                                calls[k].method, before, after);
-                g_assert_cmpuint(after - before, <, 2 * BIG_WORD / 1024);
+                /* Under WAND_WRAPPER (valgrind) the peak is the tool's, with
+                 * its shadow memory: only the refusal is checked there. */
+                if (!wrapped)
+                        g_assert_cmpuint(after - before, <, 2 * BIG_WORD / 1024);
                 g_assert_nonnull(strstr(msg, "ConnectCommand is longer than a command line may be"));
                 wand_fixture_assert_no_polkit(f);
         }
