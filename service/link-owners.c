@@ -283,6 +283,35 @@ static void unused_try_release_all(LinkOwners *o) {
                 unused_try_release(w);
 }
 
+/* A device to follow: used by an interface (one reference), or unused, only
+ * a claim an earlier wand recorded. Its record is read and the managers on
+ * the bus are asked about it. NULL on OOM. */
+static Watched *watched_new(LinkOwners *o, const char *device, bool unused) {
+        Watched *w = calloc(1, sizeof(*w));
+
+        if (!w || !(w->device = strdup(device))) {
+                free(w);
+                return NULL;
+        }
+        w->owners = o;
+        w->unused = unused;
+        w->refs = unused ? 0 : 1;
+        for (PeerKind k = 0; k < _PEER_MAX; k++)
+                w->peers[k] = (Peer) { .watched = w, .kind = k };
+        if (!tsearch(w, &o->tree, watched_compare)) {
+                free(w->device);
+                free(w);
+                return NULL;
+        }
+        claim_record_load(w);
+        w->next = o->watched;
+        o->watched = w;
+        for (PeerKind k = 0; k < _PEER_MAX; k++)
+                if (o->owner[k])
+                        peer_lookup(&w->peers[k]);
+        return w;
+}
+
 void link_owners_release_unused(LinkOwners *o) {
         _cleanup_free_ char *dir = NULL;
         struct dirent *de;
@@ -300,34 +329,15 @@ void link_owners_release_unused(LinkOwners *o) {
         }
         while ((de = readdir(d))) {
                 size_t len = strlen(de->d_name);
-                Watched *w;
 
                 /* Temporary files end in .tmp; the rest name devices. */
                 if (!device_name_is_valid(de->d_name) || (len > 4 && streq(de->d_name + len - 4, ".tmp")) ||
                     watched_find(o, de->d_name))
                         continue;
-                w = calloc(1, sizeof(*w));
-                if (!w || !(w->device = strdup(de->d_name))) {
-                        free(w);
+                if (!watched_new(o, de->d_name, true)) {
                         log_oom();
                         break;
                 }
-                w->owners = o;
-                w->unused = true;
-                for (PeerKind k = 0; k < _PEER_MAX; k++)
-                        w->peers[k] = (Peer) { .watched = w, .kind = k };
-                if (!tsearch(w, &o->tree, watched_compare)) {
-                        free(w->device);
-                        free(w);
-                        log_oom();
-                        break;
-                }
-                claim_record_load(w);
-                w->next = o->watched;
-                o->watched = w;
-                for (PeerKind k = 0; k < _PEER_MAX; k++)
-                        if (o->owner[k])
-                                peer_lookup(&w->peers[k]);
         }
         closedir(d);
         unused_try_release_all(o);
@@ -1014,27 +1024,7 @@ int link_owners_watch(LinkOwners *o, const char *device) {
                 w->refs++;
                 return 0;
         }
-        w = calloc(1, sizeof(*w));
-        if (!w || !(w->device = strdup(device))) {
-                free(w);
-                return -ENOMEM;
-        }
-        w->owners = o;
-        w->refs = 1;
-        for (PeerKind k = 0; k < _PEER_MAX; k++)
-                w->peers[k] = (Peer) { .watched = w, .kind = k };
-        if (!tsearch(w, &o->tree, watched_compare)) {
-                free(w->device);
-                free(w);
-                return -ENOMEM;
-        }
-        claim_record_load(w);
-        w->next = o->watched;
-        o->watched = w;
-        for (PeerKind k = 0; k < _PEER_MAX; k++)
-                if (o->owner[k])
-                        peer_lookup(&w->peers[k]);
-        return 0;
+        return watched_new(o, device, false) ? 0 : -ENOMEM;
 }
 
 void link_owners_unwatch(LinkOwners *o, const char *device) {
