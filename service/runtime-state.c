@@ -74,24 +74,31 @@ int runtime_state_save(const char *dir, const char *name, const DialerRecord *re
         return write_atomic(dir, "dialers", 0700, name, text);
 }
 
+/* The first line of path (with its line break) into line: -errno when it
+ * cannot be opened, -EBADMSG when it has none. */
+static int read_first_line(const char *path, char *line, size_t size) {
+        FILE *f = fopen(path, "re");
+        char *ok;
+
+        if (!f)
+                return -errno;
+        ok = fgets(line, (int) size, f);
+        fclose(f);
+        return ok ? 0 : -EBADMSG;
+}
+
 int runtime_state_load(const char *dir, const char *name, DialerRecord *ret) {
         _cleanup_free_ char *path = record_path(dir, name, "");
         char line[128], word[16] = "";
         uint64_t start_time;
         uint32_t kill_after;
-        FILE *f;
-        char *ok;
-        int pid, n;
+        int pid, n, r;
 
         if (!path)
                 return -ENOMEM;
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        ok = fgets(line, sizeof(line), f);
-        fclose(f);
-        if (!ok)
-                return -EBADMSG;
+        r = read_first_line(path, line, sizeof(line));
+        if (r < 0)
+                return r;
         n = sscanf(line, "%d %" SCNu64 " %" SCNu32 " %15s", &pid, &start_time, &kill_after, word);
         if (n < 2 || pid <= 1)
                 return -EBADMSG;
@@ -192,19 +199,16 @@ int runtime_state_save_demand_dial(const char *dir, bool running) {
 int runtime_state_load_demand_dial(const char *dir, bool *ret_running) {
         _cleanup_free_ char *path = NULL;
         char line[32];
-        FILE *f;
-        char *ok;
+        int r;
 
         if (asprintf(&path, "%s/" DEMAND_DIAL_FILE, dir) < 0)
                 return -ENOMEM;
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        ok = fgets(line, sizeof(line), f);
-        fclose(f);
-        if (ok && streq(line, "running\n"))
+        r = read_first_line(path, line, sizeof(line));
+        if (r < 0)
+                return r;
+        if (streq(line, "running\n"))
                 *ret_running = true;
-        else if (ok && streq(line, "stopped\n"))
+        else if (streq(line, "stopped\n"))
                 *ret_running = false;
         else
                 return -EBADMSG;
